@@ -1,0 +1,84 @@
+import type { CommandContext } from '../context.js';
+import { optBool, optString } from '../context.js';
+import { revSingle } from '../../store/revset.js';
+import { AbortError } from '../../core/errors.js';
+
+const MODE: Record<number, string> = { 0x6c: '644 @ ', 0x78: '755 * ' };
+
+export function run(ctx: CommandContext): number {
+  const { ui, opts } = ctx;
+  if (optString(opts, 'template') !== undefined) throw new AbortError('manifest -T is not supported by hgkit');
+  const repo = ctx.repo();
+  if (optBool(opts, 'all')) {
+    if (optString(opts, 'rev') !== undefined) throw new AbortError("can't specify a revision with --all");
+    throw new AbortError('manifest --all is not supported by hgkit');
+  }
+  const revArg = optString(opts, 'rev') ?? ctx.args[0];
+  if (ctx.args.length > 0 && optString(opts, 'rev') !== undefined) {
+    throw new AbortError('please specify just one revision');
+  }
+  const rev = revSingle(repo, revArg, '.');
+  const cs = repo.changelog.read(rev);
+  const text = repo.manifestLog.get(cs.manifest).read().text();
+  writeManifestListing(ui, text, ui.verbose, ui.debugFlag);
+  return 0;
+}
+
+/**
+ * Writes `path\n` per manifest line straight from the manifest text, with
+ * `mode type ` (verbose) and the hex node (debug) in front, in one buffer.
+ */
+function writeManifestListing(
+  ui: CommandContext['ui'],
+  text: Uint8Array,
+  verbose: boolean,
+  debug: boolean,
+): void {
+  if (!verbose) {
+    // Each line is `path\0<40 hex><flag>\n`: copy the path and the newline.
+    const out = new Uint8Array(text.length);
+    let o = 0;
+    let s = 0;
+    while (s < text.length) {
+      const z = text.indexOf(0, s);
+      if (z < 0) break;
+      out.set(text.subarray(s, z), o);
+      o += z - s;
+      out[o++] = 10;
+      const nl = text.indexOf(10, z);
+      s = nl < 0 ? text.length : nl + 1;
+    }
+    ui.write(out.subarray(0, o));
+    return;
+  }
+  const extra = (debug ? 41 : 0) + 6;
+  let lines = 0;
+  for (let i = 0; i < text.length; i++) if (text[i] === 10) lines++;
+  const out = new Uint8Array(text.length + lines * extra);
+  let o = 0;
+  let s = 0;
+  const enc = new TextEncoder();
+  const plain = enc.encode('644   ');
+  const modes: Record<number, Uint8Array> = {};
+  for (const [k, v] of Object.entries(MODE)) modes[Number(k)] = enc.encode(v);
+  while (s < text.length) {
+    const z = text.indexOf(0, s);
+    if (z < 0) break;
+    const nl = text.indexOf(10, z);
+    const end = nl < 0 ? text.length : nl;
+    if (debug) {
+      out.set(text.subarray(z + 1, z + 41), o);
+      o += 40;
+      out[o++] = 0x20;
+    }
+    const flag = end > z + 41 ? text[z + 41]! : 0;
+    const m = modes[flag] ?? plain;
+    out.set(m, o);
+    o += m.length;
+    out.set(text.subarray(s, z), o);
+    o += z - s;
+    out[o++] = 10;
+    s = end + 1;
+  }
+  ui.write(out.subarray(0, o));
+}
