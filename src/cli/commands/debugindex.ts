@@ -31,6 +31,8 @@ export function run(ctx: CommandContext): number {
     ['sidedata-offset', 20, true],
     ['sd-chunk-size', 10, true],
   ];
+  // Fixed-width columns are at least as wide as their names; node columns are the node's width.
+  for (const c of cols) if (c[0] !== 'nodeid' && !c[0].endsWith('-nodeid')) c[1] = Math.max(c[1], c[0].length);
   const shown = cols.filter((c) => v || !c[2]);
   ui.write(shown.map(([n, s]) => n.padStart(s)).join(' ') + '\n');
   const lines: string[] = [];

@@ -67,8 +67,13 @@ function buildRepo(dir: string, config: string[]): void {
   w('meta', '\x01\nnot meta\n');
   hg(r, 'commit', '-A', '-q', '-d', '0 0', '-m', 'one');
   // A file large enough to split its revlog, changed a few times.
+  // Pseudo-random lines that compress badly, so the revlog passes hg's 128 KiB inline limit.
   let big = '';
-  for (let i = 0; i < 20000; i++) big += `line ${i} ${(i * 7919) % 1000}\n`;
+  let seed = 7;
+  for (let i = 0; i < 20000; i++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    big += `line ${i} ${seed.toString(36)}${(seed * 31).toString(16)}\n`;
+  }
   w('big', big);
   hg(r, 'commit', '-A', '-q', '-d', '1 0', '-m', 'big');
   for (let k = 0; k < 5; k++) {
