@@ -5,6 +5,7 @@ import { LruCache } from '../core/lru.js';
 import { NULL_REV, type Node, type Rev, nodeKey, isNullNode } from '../core/node.js';
 import { LazyManifest } from './lazy-manifest.js';
 import type { ManifestStorage } from './manifest-storage.js';
+import { flattenTree } from './tree-flatten.js';
 
 export class ManifestCtx {
   private cached: LazyManifest | undefined;
@@ -58,6 +59,8 @@ export class ManifestLog {
 
   constructor(
     readonly storage: ManifestStorage,
+    /** The repository stores one manifest per directory (`treemanifest`). */
+    readonly treeManifests = false,
     cacheSize = 4,
   ) {
     this.texts = new LruCache(cacheSize);
@@ -77,7 +80,10 @@ export class ManifestLog {
     const key = nodeKey(node);
     let m = this.texts.get(key);
     if (!m) {
-      m = new LazyManifest(this.storage.revision(this.storage.rev(node)));
+      const text = this.treeManifests
+        ? flattenTree(this.storage, node)
+        : this.storage.revision(this.storage.rev(node));
+      m = new LazyManifest(text);
       this.texts.set(key, m);
     }
     // Callers may mutate what they get: hand out a cheap copy sharing the text.

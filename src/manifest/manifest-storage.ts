@@ -2,6 +2,7 @@
 // revlog internals. The revlog implements it; other backends can too.
 import type { Node, Rev } from '../core/node.js';
 import { NULL_REV } from '../core/node.js';
+import { StorageError } from '../core/errors.js';
 import type { Revlog } from '../revlog/revlog.js';
 
 export interface ManifestStorage {
@@ -20,6 +21,8 @@ export interface ManifestStorage {
    * (hg's readdelta); the full text when the revision is stored in full.
    */
   readDeltaText(rev: Rev): Uint8Array;
+  /** Storage of a subdirectory's manifests (tree manifests); `dir` ends with '/'. */
+  dirStorage(dir: Uint8Array): ManifestStorage;
 }
 
 /** Concatenated hunk data of a delta (hg's mdiff.patchtext). */
@@ -43,11 +46,28 @@ function deltaAddedText(delta: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Opens the revlog of a directory's manifests (`meta/<dir>/00manifest`). */
+export type DirRevlogOpener = (dir: Uint8Array) => Revlog;
+
 export class RevlogManifestStorage implements ManifestStorage {
+  private readonly dirs = new Map<string, RevlogManifestStorage>();
+
   constructor(
     readonly revlog: Revlog,
     readonly tree: string = '',
+    private readonly openDir?: DirRevlogOpener,
   ) {}
+
+  dirStorage(dir: Uint8Array): ManifestStorage {
+    if (!this.openDir) throw new StorageError('not a tree manifest repository');
+    const key = new TextDecoder('latin1').decode(dir);
+    let st = this.dirs.get(key);
+    if (!st) {
+      st = new RevlogManifestStorage(this.openDir(dir), key, this.openDir);
+      this.dirs.set(key, st);
+    }
+    return st;
+  }
 
   get length(): number {
     return this.revlog.length;

@@ -13,7 +13,7 @@ import { RevlogManifestStorage } from '../manifest/manifest-storage.js';
 import { Filelog } from '../filelog/filelog.js';
 import type { Vfs } from '../vfs/vfs.js';
 import { NodeVfs } from '../vfs/node-vfs.js';
-import { encodeStorePath, type StoreLayout } from '../vfs/store-encoding.js';
+import { encodeStorePath, manifestRadix, type StoreLayout } from '../vfs/store-encoding.js';
 import { parseRequirements, unsupportedRequirements } from './requirements.js';
 
 export interface OpenOptions {
@@ -118,7 +118,12 @@ export class Repository implements RepoView {
   get manifestLog(): ManifestLog {
     if (!this.manifestLogCache) {
       const revlog = this.openRevlog(utf8('00manifest'), '00manifest');
-      this.manifestLogCache = new ManifestLog(new RevlogManifestStorage(revlog));
+      const openDir = (dir: Uint8Array): Revlog => {
+        const radix = manifestRadix(dir);
+        return this.openRevlog(radix, decodeUtf8(radix));
+      };
+      const tree = this.requirements.has('treemanifest');
+      this.manifestLogCache = new ManifestLog(new RevlogManifestStorage(revlog, '', openDir), tree);
     }
     return this.manifestLogCache;
   }

@@ -1,5 +1,5 @@
 import type { CommandContext } from '../context.js';
-import { optBool } from '../context.js';
+import { optBool, optString } from '../context.js';
 import { AbortError, AmbiguousPrefixError, LookupError } from '../../core/errors.js';
 import { fromHex } from '../../core/bytes.js';
 import type { Revlog } from '../../revlog/revlog.js';
@@ -35,7 +35,7 @@ export function run(ctx: CommandContext): number {
   let file: string | undefined = args[0];
   let rev: string | undefined = args[1];
   if (args.length > 2) throw new CommandLineError('invalid arguments', 'debugdata');
-  if (optBool(opts, 'changelog') || optBool(opts, 'manifest') || optBool(opts, 'dir')) {
+  if (optBool(opts, 'changelog') || optBool(opts, 'manifest') || optString(opts, 'dir')) {
     if (rev !== undefined) throw new CommandLineError('invalid arguments', 'debugdata');
     rev = file;
     file = undefined;

@@ -73,7 +73,7 @@ export const commands: CommandSpec[] = [
     options: [
       o('c', 'changelog', 'bool', 'open changelog'),
       o('m', 'manifest', 'bool', 'open manifest'),
-      o(undefined, 'dir', 'bool', 'open directory manifest'),
+      o(undefined, 'dir', 'string', 'open directory manifest', 'VALUE'),
     ],
     load: () => import('./debugdata.js'),
   },
@@ -84,7 +84,7 @@ export const commands: CommandSpec[] = [
     options: [
       o('c', 'changelog', 'bool', 'open changelog'),
       o('m', 'manifest', 'bool', 'open manifest'),
-      o(undefined, 'dir', 'bool', 'open directory manifest'),
+      o(undefined, 'dir', 'string', 'open directory manifest', 'VALUE'),
       template,
     ],
     load: () => import('./debugindex.js'),

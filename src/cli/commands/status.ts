@@ -1,0 +1,256 @@
+// hg status between two revisions: `--rev A --rev B` (or one range) and
+// `--change REV`. Status against the working directory needs the dirstate
+// and is refused for now.
+import type { CommandContext } from '../context.js';
+import { optBool, optList, optString } from '../context.js';
+import { AbortError, InputError } from '../../core/errors.js';
+import { decodeUtf8, fromLatin1, latin1, utf8 } from '../../core/bytes.js';
+import { NULL_REV, type Rev } from '../../core/node.js';
+import { isPairSpec, revRange, revSingle } from '../../store/revset.js';
+import { buildMatcher } from '../../dirstate/matcher.js';
+import { statusBetweenRevs } from '../../store/status-revs.js';
+import type { Repository } from '../../store/repo.js';
+
+const STATES = ['modified', 'added', 'removed', 'deleted', 'unknown', 'ignored', 'clean'] as const;
+type State = (typeof STATES)[number];
+const CHARS: Record<State, number> = {
+  modified: 0x4d, // M
+  added: 0x41, // A
+  removed: 0x52, // R
+  deleted: 0x21, // !
+  unknown: 0x3f, // ?
+  ignored: 0x49, // I
+  clean: 0x43, // C
+};
+
+const WDIR_UNSUPPORTED = 'status of the working directory is not supported by hgkit yet';
+
+/** hg's scmutil.revpair, for the two-revision forms only. */
+function revPair(repo: Repository, revs: string[]): [Rev, Rev] {
+  const l = revRange(repo, revs);
+  if (l.length === 0) throw new InputError('empty revision range');
+  const first = l[0]!;
+  const second = l[l.length - 1]!;
+  if (first === second && revs.length >= 2 && !revs.every((r) => revRange(repo, [r]).length > 0)) {
+    throw new InputError('empty revision on one side of range');
+  }
+  if (first === second && revs.length === 1 && !isPairSpec(revs[0]!)) throw new AbortError(WDIR_UNSUPPORTED);
+  return [first, second];
+}
+
+/**
+ * hg's util.pathto(root, n1, n2): repo path `n2` as seen from `n1` (the cwd,
+ * repo-relative, or absolute when outside the repository). Strings here are
+ * latin1 strings of the path bytes.
+ */
+function pathTo(root: string, n1: string, n2: string): string {
+  if (n1 === '') return n2;
+  if (n1.startsWith('/')) n2 = root + '/' + n2;
+  const a = n1.split('/');
+  const b = n2.split('/');
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return [...new Array<string>(a.length - i).fill('..'), ...b.slice(i)].join('/') || '.';
+}
+
+/** hg's dirstate.getcwd(): '' at the root, the repo-relative cwd inside, the absolute cwd outside (latin1). */
+function repoCwd(root: string, cwd: string): string {
+  if (cwd === root) return '';
+  const rootSep = root.endsWith('/') ? root : root + '/';
+  return cwd.startsWith(rootSep) ? cwd.slice(rootSep.length) : cwd;
+}
+
+/** os.path.normpath for POSIX paths. */
+function normPath(p: string): string {
+  if (p === '') return '.';
+  const abs = p.startsWith('/');
+  const out: string[] = [];
+  for (const c of p.split('/')) {
+    if (c === '' || c === '.') continue;
+    if (c !== '..' || (!abs && out.length === 0) || (out.length > 0 && out[out.length - 1] === '..')) out.push(c);
+    else if (out.length > 0) out.pop();
+  }
+  const s = (abs ? '/' : '') + out.join('/');
+  return s || '.';
+}
+
+/** hg's pathauditor checks that need no file system. */
+function auditPath(path: string): void {
+  const parts = path.split('/');
+  const first = parts[0]!.toLowerCase();
+  if (first === '.hg' || first === '.hg.' || parts[0] === '' || parts.includes('..')) {
+    throw new AbortError(`path contains illegal component: ${path}`);
+  }
+  const lower = parts.map((p) => p.toLowerCase());
+  for (const bad of ['.hg', '.hg.']) {
+    const pos = lower.indexOf(bad, 1);
+    if (pos > 0) {
+      throw new AbortError(`path '${path}' is inside nested repo '${parts.slice(0, pos).join('/')}'`);
+    }
+  }
+}
+
+/** hg's pathutil.canonpath (without the symlink-to-root search): a repo-relative path for a command-line name. */
+function canonPath(root: string, cwd: string, name: string): string {
+  const rootSep = root.endsWith('/') ? root : root + '/';
+  let full = name.startsWith('/') ? name : cwd.startsWith('/') ? cwd + '/' + name : [root, cwd, name].filter((x) => x !== '').join('/');
+  full = normPath(full);
+  if (full !== rootSep && full.startsWith(rootSep)) {
+    const rel = full.slice(rootSep.length);
+    auditPath(rel);
+    return rel;
+  }
+  if (full === root) return '';
+  let hint: string | undefined;
+  if (cwd !== root) {
+    try {
+      canonPath(root, root, name);
+      let rel = pathTo(root, cwd, '');
+      if (rel.endsWith('/')) rel = rel.slice(0, -1);
+      hint = `consider using '--cwd ${rel}'`;
+    } catch {
+      /* no hint */
+    }
+  }
+  throw new AbortError(`${name} not under root '${root}'`, hint ? { hint } : undefined);
+}
+
+const PATTERN_KINDS = ['re', 'glob', 'path', 'filepath', 'relglob', 'relpath', 'relre', 'rootglob', 'rootfilesin', 'listfile', 'listfile0', 'set', 'include', 'subinclude'];
+
+/**
+ * Rewrites the cwd-relative pattern kinds (relpath, glob) as root-relative
+ * ones, as hg's match._donormalize does with canonpath, so that the matcher
+ * gets the same patterns whatever the cwd (even outside the repository).
+ */
+function rootedPatterns(root: string, cwd: string, pats: readonly string[], defaultKind: string): string[] {
+  return pats.map((raw) => {
+    const i = raw.indexOf(':');
+    let kind = defaultKind;
+    let pat = raw;
+    if (i > 0 && PATTERN_KINDS.includes(raw.slice(0, i))) {
+      kind = raw.slice(0, i);
+      pat = raw.slice(i + 1);
+    }
+    if (kind !== 'relpath' && kind !== 'glob') return kind === defaultKind && raw === pat ? raw : `${kind}:${pat}`;
+    const canon = decodeUtf8(fromLatin1(canonPath(root, cwd, latin1(utf8(pat)))));
+    return kind === 'relpath' ? `path:${canon}` : `glob:${canon}`;
+  });
+}
+
+/** Growable output buffer, written out in large chunks. */
+class Out {
+  private buf = new Uint8Array(1 << 16);
+  private len = 0;
+  constructor(private readonly sink: (b: Uint8Array) => void) {}
+  private room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    if (this.len > 0 && this.buf.length >= 1 << 20) this.flush();
+    if (n > this.buf.length - this.len) {
+      const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
+      next.set(this.buf.subarray(0, this.len));
+      this.buf = next;
+    }
+  }
+  byte(c: number): void {
+    this.room(1);
+    this.buf[this.len++] = c;
+  }
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+  flush(): void {
+    if (this.len) this.sink(this.buf.slice(0, this.len));
+    this.len = 0;
+  }
+}
+
+export function run(ctx: CommandContext): number {
+  const { ui, opts } = ctx;
+  const repo = ctx.repo();
+  const revs = optList(opts, 'rev');
+  const change = optString(opts, 'change');
+  if (revs.length > 0 && change) throw new InputError('cannot specify both --rev and --change');
+  const terse = optString(opts, 'terse');
+  if (revs.length > 0 && terse) throw new InputError('cannot use --terse with --rev');
+
+  let rev1: Rev;
+  let rev2: Rev;
+  if (change) {
+    rev2 = revSingle(repo, change);
+    rev1 = rev2 === NULL_REV ? NULL_REV : repo.changelog.parentRevs(rev2)[0];
+  } else {
+    if (revs.length === 0) throw new AbortError(WDIR_UNSUPPORTED);
+    [rev1, rev2] = revPair(repo, revs);
+  }
+  if (terse) throw new AbortError('status --terse is not supported by hgkit yet');
+  const template = optString(opts, 'template');
+  if (template) throw new AbortError('status -T is not supported by hgkit yet');
+
+  const end = optBool(opts, 'print0') ? 0 : 10;
+  let show: State[] = STATES.filter((s) => optBool(opts, s));
+  if (optBool(opts, 'all')) show.push(...(ui.quiet ? [...STATES.slice(0, 4), 'clean' as const] : STATES));
+  if (show.length === 0) show = ui.quiet ? STATES.slice(0, 4) : STATES.slice(0, 5);
+  const showSet = new Set(show);
+
+  const pats = ctx.args;
+  const root = latin1(utf8(repo.root));
+  const cwd = repoCwd(root, latin1(utf8(ctx.cwd)));
+  const matcher = buildMatcher({
+    cwdRel: '',
+    patterns: rootedPatterns(root, cwd, pats, 'relpath'),
+    include: rootedPatterns(root, cwd, optList(opts, 'include'), 'glob'),
+    exclude: rootedPatterns(root, cwd, optList(opts, 'exclude'), 'glob'),
+  });
+  const match = matcher.always ? undefined : (p: string) => matcher.matches(p);
+
+  const copiesOpt = opts['copies'];
+  const showCopies = (copiesOpt === true || optBool(opts, 'all')) && !optBool(opts, 'no-status');
+
+  const st = statusBetweenRevs(repo, rev1, rev2, {
+    match,
+    clean: showSet.has('clean'),
+    copies: showCopies,
+  });
+
+  // Paths shown relative to the cwd when patterns were given (ui.relative-paths=legacy).
+  let display: ((p: Uint8Array) => Uint8Array) | undefined;
+  if (ctx.args.length > 0 && cwd !== '') display = (p) => fromLatin1(pathTo(root, cwd, latin1(p)));
+  const showChar = !optBool(opts, 'no-status');
+  const copies = st.copies;
+  const out = new Out((b) => ui.write(b));
+  const lists: Record<State, Uint8Array[]> = {
+    modified: st.modified,
+    added: st.added,
+    removed: st.removed,
+    deleted: [],
+    unknown: [],
+    ignored: [],
+    clean: st.clean,
+  };
+  for (const state of STATES) {
+    if (!showSet.has(state)) continue;
+    const ch = CHARS[state];
+    for (const f of lists[state]) {
+      if (showChar) {
+        out.byte(ch);
+        out.byte(0x20);
+      }
+      out.bytes(display ? display(f) : f);
+      out.byte(end);
+      if (copies.size > 0) {
+        const src = copies.get(latin1(f));
+        if (src !== undefined) {
+          out.byte(0x20);
+          out.byte(0x20);
+          const sb = fromLatin1(src);
+          out.bytes(display ? display(sb) : sb);
+          out.byte(end);
+        }
+      }
+    }
+  }
+  out.flush();
+  return 0;
+}
