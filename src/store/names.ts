@@ -140,11 +140,12 @@ export class RepoNames {
       }
     };
     const cl = this.repo.changelog;
-    const ml = this.repo.manifestLog;
     const hgtags = utf8('.hgtags');
     const seen = new Set<string>();
     const fl = this.repo.file(hgtags);
     if (fl.length > 0) {
+      // (only now: like hg, no manifest is read when no tag was ever committed)
+      const ml = this.repo.manifestLog;
       for (const head of this.heads().reverse()) {
         const entry = ml.get(cl.read(head).manifest).find(hgtags);
         if (!entry) continue;

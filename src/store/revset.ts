@@ -124,7 +124,9 @@ export function parseRevset(spec: string, isName: (s: string) => boolean = () =>
   if (spec) {
     const i = spec.indexOf(':');
     const parts = i < 0 ? [spec] : [spec.slice(0, i), spec.slice(i + 1)];
-    if (parts.some((p) => p) && parts.every((p) => !p || isName(p)) && parts.some((p) => p && !/^[A-Za-z0-9._@\x80-\uffff][A-Za-z0-9._@/\x80-\uffff-]*$/.test(p))) {
+    const plain = (p: string): boolean => /^(?:[A-Za-z0-9._@\x80-\uffff][A-Za-z0-9._@/\x80-\uffff-]*|-\d+)$/.test(p);
+    // (names that tokenize as one symbol parse the same either way: only look up the others)
+    if (parts.some((p) => p && !plain(p)) && parts.every((p) => !p || isName(p))) {
       const sym = (p: string): RevsetTree => ({ op: 'symbol', value: p });
       if (i < 0) return sym(spec);
       const [a, b] = parts as [string, string];

@@ -5,15 +5,15 @@
 import type { CommandContext } from '../context.js';
 import { optBool, optList, optString } from '../context.js';
 import { AbortError, InputError, LookupError, StateError } from '../../core/errors.js';
-import { bytesEqual, decodeUtf8, fromLatin1, latin1, utf8 } from '../../core/bytes.js';
-import { NULL_REV, type Rev } from '../../core/node.js';
+import { bytesEqual, concatBytes, decodeUtf8, fromLatin1, latin1, utf8 } from '../../core/bytes.js';
+import { NULL_REV, type Rev, shortHex } from '../../core/node.js';
 import { revRange, revSymbol } from '../../store/revset.js';
 import type { Repository } from '../../store/repo.js';
 import type { Filelog } from '../../filelog/filelog.js';
 import { buildMatcher, type Matcher } from '../../dirstate/matcher.js';
 import { ChangesetPrinter, changesetBranch, type CopyPair } from '../changeset-printer.js';
 import { cwdRelative } from './util.js';
-import { repoPath } from '../paths.js';
+import { makeRelativeDisplay, repoPath } from '../paths.js';
 
 /** hg's logcmdutil.getlimit. */
 export function parseLimit(value: string | undefined): number | undefined {
@@ -130,16 +130,20 @@ function selectRevs(ctx: CommandContext, repo: Repository, follow: number, limit
           break;
         }
       }
-      // an empty match.files() list keeps the slow path (Python's for/else)
-      if (!keep && files.length > 0) slowpath = false;
-      else if (!keep && files.length === 0) slowpath = false;
+      // none of the paths is known to the store: the fast path finds nothing either way
+      if (!keep) slowpath = false;
     }
   }
 
   // makewalker: follow
   if (follow) {
     if (slowpath || match.always) revs = revAncestors(repo, revs, follow === 1);
-    else revs = fileAncestors(repo, revs, files, follow === 1);
+    else {
+      const rel = makeRelativeDisplay(repo.root, ctx.cwd);
+      const warn = (f: Uint8Array, rev: Rev): void =>
+        ctx.ui.warn(concatBytes([utf8(rel(decodeUtf8(f))), utf8(`: no such file in rev ${shortHex(cl.node(rev))}\n`)]));
+      revs = fileAncestors(repo, revs, files, follow === 1, warn);
+    }
   }
 
   // _makerevset: filters, in hg's (sorted) option order
@@ -154,7 +158,7 @@ function selectRevs(ctx: CommandContext, repo: Repository, follow: number, limit
     const kws = keywords.map((k) => lower(utf8(k)));
     filters.push((r) => {
       const cs = cl.read(r);
-      const texts = [...cs.files, cs.user, cs.description].map(lower);
+      const texts = [...cs.files.map(lower), lower(ctx.ui.toLocal(cs.user)), lower(ctx.ui.toLocal(cs.description))];
       return kws.some((kw) => texts.some((t) => t.includes(kw)));
     });
   }
@@ -169,7 +173,7 @@ function selectRevs(ctx: CommandContext, repo: Repository, follow: number, limit
   if (users.length) {
     const us = users.map((u) => lower(utf8(u)));
     filters.push((r) => {
-      const who = lower(cl.read(r).user);
+      const who = lower(ctx.ui.toLocal(cl.read(r).user));
       return us.some((u) => who.includes(u));
     });
   }
@@ -319,7 +323,13 @@ interface FileCtx {
   rev: Rev;
 }
 
-function fileAncestors(repo: Repository, startRevs: readonly Rev[], files: readonly Uint8Array[], followFirst: boolean): Rev[] {
+function fileAncestors(
+  repo: Repository,
+  startRevs: readonly Rev[],
+  files: readonly Uint8Array[],
+  followFirst: boolean,
+  bad: (f: Uint8Array, rev: Rev) => void,
+): Rev[] {
   const cl = repo.changelog;
   const ml = repo.manifestLog;
 
@@ -370,7 +380,11 @@ function fileAncestors(repo: Repository, startRevs: readonly Rev[], files: reado
   for (const r of startRevs) {
     for (const f of files) {
       const node = fileNode(r, f);
-      if (!node) continue;
+      if (!node) {
+        // changectx.walk reports explicit files that are neither a file nor a directory there
+        if (!manifestHasDir(ml.get(cl.read(r).manifest).read(), latin1(f))) bad(f, r);
+        continue;
+      }
       const fl = repo.file(f);
       const frev = fl.revlog.rev(node);
       add({ path: f, fl, frev, rev: adjust(f, fl, frev, r, true) });
