@@ -14,6 +14,24 @@ export interface Matcher {
   readonly isExact: boolean;
   readonly always: boolean;
   readonly anyPats: boolean;
+  /**
+   * hg's match.files() as the working-copy walk uses it: where the walk
+   * starts (the non-glob prefix of each pattern; '' for relglob/re/relre,
+   * none at all without patterns). Repo-relative latin1 strings.
+   */
+  readonly walkRoots?: readonly string[];
+  /**
+   * Every matching path is one of these or under one of them ('' = anywhere):
+   * walkRoots plus the directories of rootfilesin patterns.
+   */
+  readonly matchRoots?: readonly string[];
+  /** hg's match.prefix(): only path/relpath patterns, no -I/-X. */
+  readonly prefix?: boolean;
+  /**
+   * hg's match.visitchildrenset(dir): 'all' or 'this' (visit everything
+   * below), or the set of child names worth visiting (empty: skip dir).
+   */
+  visitChildrenSet?(dir: string): 'all' | 'this' | ReadonlySet<string>;
 }
 
 const KINDS = new Set(['re', 'glob', 'path', 'filepath', 'relglob', 'relpath', 'relre', 'rootglob', 'rootfilesin', 'listfile', 'listfile0', 'set', 'include', 'subinclude']);
@@ -178,6 +196,7 @@ export function buildMatcher(opts: MatchOptions): Matcher {
   const inc = compile(opts.include ?? [], opts.cwdRel, 'glob', [], '(?:/|$)');
   const exc = compile(opts.exclude ?? [], opts.cwdRel, 'glob', [], '(?:/|$)');
   const always = opts.patterns.length === 0 && !inc && !exc || (files.includes('') && !inc && !exc && !anyPats);
+  const walk = walkInfo(opts, defaultKind);
   return {
     matches(path: string): boolean {
       if (main && !main.test(path)) return false;
@@ -189,7 +208,168 @@ export function buildMatcher(opts: MatchOptions): Matcher {
     isExact: exactOnly,
     always,
     anyPats: anyPats || !!inc || !!exc,
+    walkRoots: walk.roots,
+    matchRoots: walk.matchRoots,
+    prefix: walk.prefix,
+    visitChildrenSet: walk.visit,
   };
+}
+
+// ---------------------------------------------------------------------------
+// Walk hints (hg's _explicitfiles, _rootsdirsandparents, visitchildrenset)
+
+type KindPat = { kind: string; pat: string };
+type VisitSet = 'all' | 'this' | ReadonlySet<string>;
+const EMPTY_SET: ReadonlySet<string> = new Set();
+
+/** The normalized (kind, pattern) pairs, as hg's _donormalize makes them. */
+function kindPats(pats: readonly string[], cwdRel: string, defaultKind: string): KindPat[] {
+  return pats.map((raw) => {
+    const [kind, pat0] = splitKind(raw, defaultKind);
+    const pat = latin1(utf8(pat0));
+    if (kind === 'relpath' || kind === 'glob') return { kind, pat: normJoin(cwdRel, pat) };
+    if (kind === 'path' || kind === 'filepath' || kind === 'rootfilesin' || kind === 'relglob' || kind === 'rootglob') {
+      return { kind, pat: normJoin('', pat) };
+    }
+    return { kind, pat };
+  });
+}
+
+/** hg's _patternrootsanddirs. */
+function rootsAndDirs(kps: readonly KindPat[]): { roots: string[]; dirs: string[] } {
+  const roots: string[] = [];
+  const dirs: string[] = [];
+  for (const { kind, pat } of kps) {
+    if (kind === 'glob' || kind === 'rootglob') {
+      const root: string[] = [];
+      for (const p of pat.split('/')) {
+        if (/[[{*?]/.test(p)) break;
+        root.push(p);
+      }
+      roots.push(root.join('/'));
+    } else if (kind === 'relpath' || kind === 'path' || kind === 'filepath') roots.push(pat === '.' ? '' : pat);
+    else if (kind === 'rootfilesin') dirs.push(pat === '.' ? '' : pat);
+    else roots.push('');
+  }
+  return { roots, dirs };
+}
+
+/** pathutil.dirs(paths): every ancestor directory ('' included). */
+function ancestorDirs(paths: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const p of paths) {
+    let pos = p.lastIndexOf('/');
+    while (pos !== -1) {
+      out.add(p.slice(0, pos));
+      pos = p.lastIndexOf('/', pos - 1);
+    }
+    out.add('');
+  }
+  return out;
+}
+
+function pathOrParentsIn(path: string, set: ReadonlySet<string>): boolean {
+  if (set.size === 0) return false;
+  if (set.has(path) || set.has('')) return true;
+  let pos = path.lastIndexOf('/');
+  while (pos !== -1) {
+    if (set.has(path.slice(0, pos))) return true;
+    pos = path.lastIndexOf('/', pos - 1);
+  }
+  return false;
+}
+
+function isPrefixKinds(kps: readonly KindPat[]): boolean {
+  return kps.every((k) => k.kind === 'path' || k.kind === 'relpath');
+}
+
+/** hg's patternmatcher.visitchildrenset. */
+function patternVisit(kps: readonly KindPat[]): (dir: string) => VisitSet {
+  const fileset = new Set(rootsAndDirs(kps.filter((k) => k.kind !== 'rootfilesin')).roots);
+  const prefix = isPrefixKinds(kps);
+  const dirs = ancestorDirs(fileset);
+  return (dir) => {
+    if (prefix && fileset.has(dir)) return 'all';
+    return dirs.has(dir) || pathOrParentsIn(dir, fileset) ? 'this' : EMPTY_SET;
+  };
+}
+
+/** hg's includematcher.visitchildrenset. */
+function includeVisit(kps: readonly KindPat[]): (dir: string) => VisitSet {
+  const { roots, dirs } = rootsAndDirs(kps);
+  const rootSet = new Set(roots);
+  const dirSet = new Set(dirs);
+  const parents = ancestorDirs([...roots, ...dirs]);
+  const prefix = isPrefixKinds(kps);
+  // children of each parent directory that lead to a root or dir
+  const children = new Map<string, Set<string>>();
+  for (const d of [...dirSet, ...rootSet, ...parents]) {
+    if (d === '') continue;
+    const slash = d.lastIndexOf('/');
+    const parent = slash < 0 ? '' : d.slice(0, slash);
+    if (!parents.has(parent)) continue;
+    let set = children.get(parent);
+    if (!set) children.set(parent, (set = new Set()));
+    set.add(d.slice(slash + 1));
+  }
+  return (dir) => {
+    if (prefix && rootSet.has(dir)) return 'all';
+    if (rootSet.has('') || dirSet.has(dir) || pathOrParentsIn(dir, rootSet)) return 'this';
+    if (parents.has(dir)) return children.get(dir) ?? EMPTY_SET;
+    return EMPTY_SET;
+  };
+}
+
+function isEmptyVisit(v: VisitSet): boolean {
+  return typeof v !== 'string' && v.size === 0;
+}
+
+function walkInfo(
+  opts: MatchOptions,
+  defaultKind: string,
+): { roots: string[]; matchRoots: string[]; prefix: boolean; visit: (dir: string) => VisitSet } {
+  const main = kindPats(opts.patterns, opts.cwdRel, defaultKind);
+  let matchRoots = [''];
+  if (main.length > 0) {
+    const rd = rootsAndDirs(main);
+    matchRoots = [...rd.roots, ...rd.dirs];
+  }
+  const inc = kindPats(opts.include ?? [], opts.cwdRel, 'glob');
+  const exc = kindPats(opts.exclude ?? [], opts.cwdRel, 'glob');
+  let roots = main.length > 0 ? rootsAndDirs(main.filter((k) => k.kind !== 'rootfilesin')).roots : [];
+  let visit: (dir: string) => VisitSet = main.length > 0 ? patternVisit(main) : () => 'all';
+  const prefix = main.length > 0 && inc.length === 0 && exc.length === 0 && isPrefixKinds(main);
+  if (inc.length > 0) {
+    // intersectmatchers(m, includematcher): files are m's + [] ; always() m is replaced by the include matcher
+    const m1 = main.length > 0 ? visit : undefined;
+    const m2 = includeVisit(inc);
+    visit = m1
+      ? (dir) => {
+          const a = m1(dir);
+          if (isEmptyVisit(a)) return EMPTY_SET;
+          const b = m2(dir);
+          if (isEmptyVisit(b)) return EMPTY_SET;
+          if (a === 'all') return b;
+          if (b === 'all') return a;
+          if (a === 'this' || b === 'this') return 'this';
+          return new Set([...(a as ReadonlySet<string>)].filter((x) => (b as ReadonlySet<string>).has(x)));
+        }
+      : m2;
+  }
+  if (exc.length > 0) {
+    const m1 = visit;
+    const m2 = includeVisit(exc);
+    visit = (dir) => {
+      const b = m2(dir);
+      if (b === 'all') return EMPTY_SET;
+      const a = m1(dir);
+      if (isEmptyVisit(b)) return a;
+      if (a === 'all' || a === 'this') return 'this';
+      return a;
+    };
+  }
+  roots = [...roots];
+  return { roots, matchRoots, prefix, visit };
 }
 
 /** Display helper: a latin1 path string back to its UTF-8 text. */

@@ -2,7 +2,7 @@ import type { CommandContext } from '../context.js';
 import { optList, optString } from '../context.js';
 import { revSingle } from '../../store/revset.js';
 import { AbortError, InputError } from '../../core/errors.js';
-import { hexBytesToBin, latin1, toHex } from '../../core/bytes.js';
+import { fromLatin1, hexBytesToBin, latin1, toHex } from '../../core/bytes.js';
 import { buildMatcher, pathText } from '../../dirstate/matcher.js';
 import { forEachManifestLine } from '../../manifest/manifest-text.js';
 import { cwdRelative } from './util.js';
@@ -21,7 +21,20 @@ export function run(ctx: CommandContext): number {
     include: optList(opts, 'include'),
     exclude: optList(opts, 'exclude'),
   });
-  const text = repo.manifestLog.get(cs.manifest).read().text();
+  const manifest = repo.manifestLog.get(cs.manifest).read();
+  // hg's fast path: plain paths that are all files of the manifest need no walk.
+  if (!matcher.anyPats && matcher.files.length > 0 && matcher.files.length < 100) {
+    const sorted = [...new Set(matcher.files)].sort();
+    const entries = sorted.map((f) => manifest.get(fromLatin1(f)));
+    if (entries.every((e) => e !== undefined)) {
+      sorted.forEach((f, i) => {
+        const fl = repo.file(fromLatin1(f));
+        ui.write(fl.read(fl.revlog.rev(entries[i]!.node.subarray(0, 20))));
+      });
+      return 0;
+    }
+  }
+  const text = manifest.text();
   const wanted = new Set(matcher.files);
   const dirsSeen = new Set<string>();
   let wrote = false;

@@ -43,6 +43,6 @@ export function run(ctx: CommandContext): number {
   if (rev === undefined) throw new CommandLineError('invalid arguments', 'debugdata');
   const rl = openStorage(ctx, 'debugdata', file);
   const r = lookup(rl, rev);
-  ui.write(rl.revision(r, { verify: false, allowCensored: true }));
+  ui.write(rl.revision(r));
   return 0;
 }

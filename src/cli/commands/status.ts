@@ -137,6 +137,62 @@ function rootedPatterns(root: string, cwd: string, pats: readonly string[], defa
   });
 }
 
+// --terse (hg's cmdutil.tersedir): a directory whose files (at any depth)
+// all have one state, named in the argument, is listed as `dir/` instead.
+
+interface DirNode {
+  path: string;
+  states: Set<string>;
+  files: [name: string, state: string][];
+  subdirs: Map<string, DirNode>;
+}
+
+function terseDirs(lists: Record<State, Uint8Array[]>, terse: string): Record<State, Uint8Array[]> {
+  const letters = ['m', 'a', 'r', 'd', 'u', 'i', 'c'];
+  for (const ch of terse) if (!letters.includes(ch)) throw new InputError(`'${ch}' not recognized`);
+  const join = (dir: string, name: string): string => (dir === '' ? name : dir + '/' + name);
+  const root: DirNode = { path: '', states: new Set(), files: [], subdirs: new Map() };
+  const add = (node: DirNode, name: string, state: string): void => {
+    const slash = name.indexOf('/');
+    if (slash >= 0) {
+      const sub = name.slice(0, slash);
+      let child = node.subdirs.get(sub);
+      if (!child) {
+        child = { path: join(node.path, sub), states: new Set(), files: [], subdirs: new Map() };
+        node.subdirs.set(sub, child);
+      }
+      add(child, name.slice(slash + 1), state);
+    } else node.files.push([name, state]);
+    node.states.add(state);
+  };
+  const order: State[] = ['modified', 'added', 'deleted', 'clean', 'unknown', 'ignored', 'removed'];
+  for (const state of order) for (const f of lists[state]) add(root, latin1(f), state[0]!);
+  const out = new Map<string, string[]>(letters.map((l) => [l, []]));
+  for (const [name, state] of root.files) out.get(state)!.push(name);
+  const walk = (node: DirNode): void => {
+    if (node.states.size === 1) {
+      const only = [...node.states][0]!;
+      if (terse.includes(only)) {
+        out.get(only)!.push(node.path + '/');
+        return;
+      }
+    }
+    for (const [name, state] of node.files) out.get(state)!.push(join(node.path, name));
+    for (const sub of node.subdirs.values()) walk(sub);
+  };
+  for (const sub of root.subdirs.values()) walk(sub);
+  const list = (l: string): Uint8Array[] => out.get(l)!.sort().map((p) => fromLatin1(p));
+  return {
+    modified: list('m'),
+    added: list('a'),
+    removed: list('r'),
+    deleted: list('d'),
+    unknown: list('u'),
+    ignored: list('i'),
+    clean: list('c'),
+  };
+}
+
 /** Growable output buffer, written out in large chunks. */
 class Out {
   private buf = new Uint8Array(1 << 16);
@@ -184,7 +240,6 @@ export function run(ctx: CommandContext): number {
     if (revs.length === 0) throw new AbortError(WDIR_UNSUPPORTED);
     [rev1, rev2] = revPair(repo, revs);
   }
-  if (terse) throw new AbortError('status --terse is not supported by hgkit yet');
   const template = optString(opts, 'template');
   if (template) throw new AbortError('status -T is not supported by hgkit yet');
 
@@ -210,7 +265,8 @@ export function run(ctx: CommandContext): number {
 
   const st = statusBetweenRevs(repo, rev1, rev2, {
     match,
-    clean: showSet.has('clean'),
+    // --terse needs every file's state to see which directories are uniform
+    clean: showSet.has('clean') || !!terse,
     copies: showCopies,
   });
 
@@ -220,7 +276,7 @@ export function run(ctx: CommandContext): number {
   const showChar = !optBool(opts, 'no-status');
   const copies = st.copies;
   const out = new Out((b) => ui.write(b));
-  const lists: Record<State, Uint8Array[]> = {
+  let lists: Record<State, Uint8Array[]> = {
     modified: st.modified,
     added: st.added,
     removed: st.removed,
@@ -229,6 +285,7 @@ export function run(ctx: CommandContext): number {
     ignored: [],
     clean: st.clean,
   };
+  if (terse) lists = terseDirs(lists, terse);
   for (const state of STATES) {
     if (!showSet.has(state)) continue;
     const ch = CHARS[state];

@@ -1,0 +1,191 @@
+// Deterministic synthetic history, built both as an hg repository (with real hg)
+// and as a git repository (with git fast-import), so that hgkit, hg and git can be
+// timed on the same files and commits.
+//
+//   const plan = planHistory({ files: 10_000, commits: 50 });
+//   ensureRepos(dir, plan)  // builds dir/hg and dir/git once; cached by a stamp file
+//
+// Layout: f<i>.txt files under 37 × 29 directories (about 93 files per directory at
+// 100k files). Commit 0 adds every file; each later commit modifies about 1% of the
+// files (a spread over the whole tree), adds 5 and removes 5, and touches one "hot"
+// file every third commit (a file with a long history for `cat`/`log FILE`).
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { benchEnv, GIT, HG } from './env.mjs';
+
+/** Bump when the plan or the build changes, to invalidate cached repositories. */
+export const GENERATOR_VERSION = 1;
+
+const TOP = 37;
+const MID = 29;
+
+export function filePath(i) {
+  return `dir${String(i % TOP).padStart(2, '0')}/sub${String(Math.floor(i / TOP) % MID).padStart(2, '0')}/f${i}.txt`;
+}
+
+/** File content for file i at version v: a few lines, ~200 bytes, all different. */
+export function fileContent(i, v) {
+  const p = filePath(i);
+  let s = `file ${i}\n`;
+  for (let j = 0; j < 4; j++) s += `line ${j} of ${p}, version ${j === (v & 3) ? v : v >> 2}\n`;
+  return s;
+}
+
+/** 32-bit mixing hash (deterministic spread). */
+function mix(a, b) {
+  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x632be5ab, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  h ^= h >>> 15;
+  return h >>> 0;
+}
+
+export const COMMIT_EPOCH = 1_600_000_000;
+export const AUTHOR = 'Bench User <bench@example.com>';
+
+/**
+ * The history: { files, commits, hot, commitsList: [{ index, date, message, write: [i],
+ * remove: [i] }], versions (final version per file index, -1 = removed) }.
+ */
+export function planHistory({ files, commits = 50, modifyPercent = 1, churn = 5 }) {
+  const version = new Int32Array(files + commits * churn).fill(-1);
+  const hot = Math.floor(files / 2) + 1;
+  const list = [];
+  const first = [];
+  for (let i = 0; i < files; i++) {
+    version[i] = 0;
+    first.push(i);
+  }
+  list.push({ index: 0, date: COMMIT_EPOCH, message: `initial import of ${files} files`, write: first, remove: [] });
+  let next = files;
+  for (let k = 1; k < commits; k++) {
+    const write = [];
+    const remove = [];
+    const threshold = Math.floor((modifyPercent / 100) * 2 ** 32);
+    for (let i = 0; i < next; i++) {
+      if (version[i] < 0 || i === hot) continue;
+      if (mix(i, k) < threshold) write.push(i);
+    }
+    if (k % 3 === 0) write.push(hot);
+    for (let j = 0; j < churn; j++) write.push(next++);
+    for (let j = 0; remove.length < churn && j < 1000; j++) {
+      const i = mix(k, j + 7919) % files;
+      if (version[i] >= 0 && i !== hot && !write.includes(i) && !remove.includes(i)) remove.push(i);
+    }
+    for (const i of write) version[i] = version[i] + 1;
+    for (const i of remove) version[i] = -1;
+    write.sort((a, b) => a - b);
+    list.push({
+      index: k,
+      date: COMMIT_EPOCH + k * 3600,
+      message: `commit ${k}: modify ${write.length - churn}, add ${churn}, remove ${remove.length}`,
+      write,
+      remove,
+    });
+  }
+  return { files, commits, hot, hotPath: filePath(hot), commitsList: list, totalIndices: next };
+}
+
+function run(cmd, args, opts) {
+  const r = spawnSync(cmd, args, { env: benchEnv(), maxBuffer: 1 << 30, ...opts });
+  if (r.error) throw r.error;
+  if (r.status !== 0) {
+    throw new Error(`\`${cmd} ${args.join(' ')}\` failed (${r.status}): ${r.stderr?.toString() ?? ''}`);
+  }
+  return r;
+}
+
+/** Builds the hg repository in `dir` (which must not exist) with real hg. */
+export function buildHg(dir, plan, log = () => {}) {
+  mkdirSync(dir, { recursive: true });
+  run(HG, ['init', dir]);
+  const version = new Int32Array(plan.totalIndices).fill(-1);
+  const made = new Set();
+  const listFile = path.join(dir, '.hg', 'bench-changed-files');
+  for (const c of plan.commitsList) {
+    const t0 = Date.now();
+    for (const i of c.write) {
+      version[i]++;
+      const p = filePath(i);
+      const d = path.dirname(p);
+      if (!made.has(d)) {
+        mkdirSync(path.join(dir, d), { recursive: true });
+        made.add(d);
+      }
+      writeFileSync(path.join(dir, p), fileContent(i, version[i]));
+    }
+    for (const i of c.remove) unlinkSync(path.join(dir, filePath(i)));
+    const common = ['commit', '-q', '-A', '-d', `${c.date} 0`, '-u', AUTHOR, '-m', c.message];
+    if (c.index === 0) {
+      run(HG, common, { cwd: dir });
+    } else {
+      // only the touched paths: hg need not walk the whole working copy
+      writeFileSync(listFile, [...c.write, ...c.remove].map(filePath).join('\n') + '\n');
+      run(HG, [...common, `listfile:${listFile}`], { cwd: dir });
+    }
+    log(`hg commit ${c.index + 1}/${plan.commits} (${Date.now() - t0} ms)`);
+  }
+  rmSync(listFile, { force: true });
+}
+
+/** Builds the git repository in `dir` with one `git fast-import` stream. */
+export function buildGit(dir, plan, log = () => {}) {
+  mkdirSync(dir, { recursive: true });
+  run(GIT, ['init', '-q', '-b', 'main', dir]);
+  const version = new Int32Array(plan.totalIndices).fill(-1);
+  const chunks = [];
+  const data = (s) => {
+    const b = Buffer.from(s);
+    chunks.push(Buffer.from(`data ${b.length}\n`), b, Buffer.from('\n'));
+  };
+  const [name, email] = AUTHOR.split(' <');
+  for (const c of plan.commitsList) {
+    chunks.push(Buffer.from(`commit refs/heads/main\nmark :${c.index + 1}\n`));
+    chunks.push(Buffer.from(`author ${name} <${email} ${c.date} +0000\ncommitter ${name} <${email} ${c.date} +0000\n`));
+    data(c.message);
+    if (c.index > 0) chunks.push(Buffer.from(`from :${c.index}\n`));
+    for (const i of c.write) {
+      version[i]++;
+      chunks.push(Buffer.from(`M 100644 inline ${filePath(i)}\n`));
+      data(fileContent(i, version[i]));
+    }
+    for (const i of c.remove) chunks.push(Buffer.from(`D ${filePath(i)}\n`));
+  }
+  const marks = path.join(dir, '.git', 'bench-marks');
+  const t0 = Date.now();
+  run(GIT, ['fast-import', '--quiet', `--export-marks=${marks}`], { cwd: dir, input: Buffer.concat(chunks) });
+  run(GIT, ['reset', '-q', '--hard', 'main'], { cwd: dir }); // a working copy, as a user would have
+  log(`git fast-import of ${plan.commits} commits (${Date.now() - t0} ms)`);
+}
+
+/** git commit ids by commit index (from the fast-import marks). */
+export function gitCommitIds(gitDir) {
+  const ids = [];
+  for (const line of readFileSync(path.join(gitDir, '.git', 'bench-marks'), 'utf8').split('\n')) {
+    const m = /^:(\d+) ([0-9a-f]{40})$/.exec(line);
+    if (m) ids[Number(m[1]) - 1] = m[2];
+  }
+  return ids;
+}
+
+/**
+ * Makes sure `root/hg` and `root/git` hold the plan's history; rebuilds when the
+ * stamp (generator version + plan shape) differs. Returns { hgDir, gitDir, built }.
+ */
+export function ensureRepos(root, plan, log = () => {}) {
+  const stampFile = path.join(root, 'stamp.json');
+  const stamp = JSON.stringify({ GENERATOR_VERSION, files: plan.files, commits: plan.commits });
+  const hgDir = path.join(root, 'hg');
+  const gitDir = path.join(root, 'git');
+  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return { hgDir, gitDir, built: false };
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  const t0 = Date.now();
+  buildGit(gitDir, plan, log);
+  buildHg(hgDir, plan, log);
+  writeFileSync(stampFile, stamp);
+  log(`built ${root} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return { hgDir, gitDir, built: true };
+}
