@@ -1,12 +1,90 @@
-// Revlog chunk decoding, dispatched on the chunk's first byte as hg's
-// revlog.decompress does.
-import { inflateSync } from 'node:zlib';
+// Revlog chunk encoding and decoding. Decoding dispatches on the chunk's
+// first byte as hg's revlog.decompress does; encoding follows hg's
+// revlog.compress and the engines' revlogcompressor rules (formats.md §2.4).
+import { deflateSync, inflateSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { StorageError } from '../core/errors.js';
+import { ZSTD_DEFAULT_LEVEL, zstdCompress, zstdDecompressWasm } from './zstd.js';
+
+/** Compressed size from which zstd frames are decoded with WebAssembly. */
+const WASM_ZSTD_MIN = 8 * 1024;
 
 const EMPTY = new Uint8Array(0);
+const U_HEADER = new Uint8Array([0x75]); // 'u'
 
-export function decompressChunk(chunk: Uint8Array): Uint8Array {
+/** Compression engines a revlog can be written with (`revlog-compression-<name>` requirements; zlib is the default). */
+export type CompressionEngine = 'zstd' | 'zlib' | 'none';
+
+export interface CompressOptions {
+  /** zlib level 0..9 (`storage.revlog.zlib.level`); default: zlib's own default (6), as hg. */
+  zlibLevel?: number;
+  /** zstd level (`storage.revlog.zstd.level`); default 3, as hg. */
+  zstdLevel?: number;
+}
+
+/** The engine named by a repository's requirements: the last `revlog-compression-*` / `exp-compression-*` one, else zlib. */
+export function compressionEngineFromRequirements(requirements: Iterable<string>): CompressionEngine {
+  let engine: CompressionEngine = 'zlib';
+  for (const r of requirements) {
+    const m = /^(?:revlog|exp)-compression-(.*)$/.exec(r);
+    if (m && (m[1] === 'zstd' || m[1] === 'zlib' || m[1] === 'none')) engine = m[1];
+  }
+  return engine;
+}
+
+/**
+ * A chunk as hg stores it, in two parts to be written one after the other:
+ * `header` is empty or `u`, `data` the (maybe compressed) bytes. Nothing is
+ * copied when the data is stored raw.
+ */
+export interface ChunkParts {
+  header: Uint8Array;
+  data: Uint8Array;
+}
+
+function tryCompress(data: Uint8Array, engine: CompressionEngine, opts: CompressOptions): Uint8Array | undefined {
+  const n = data.length;
+  switch (engine) {
+    case 'zlib': {
+      if (n < 44) return undefined;
+      const b = opts.zlibLevel === undefined ? deflateSync(data) : deflateSync(data, { level: opts.zlibLevel });
+      return b.length < n ? new Uint8Array(b.buffer, b.byteOffset, b.length) : undefined;
+    }
+    case 'zstd': {
+      if (n < 50) return undefined;
+      const c = zstdCompress(data, opts.zstdLevel ?? ZSTD_DEFAULT_LEVEL);
+      return c.length < n ? c : undefined;
+    }
+    case 'none':
+      return undefined;
+  }
+}
+
+/**
+ * hg's revlog.compress: the engine's output when it is strictly smaller
+ * (zlib skips inputs under 44 bytes, zstd under 50), else the raw data,
+ * behind a `u` marker unless it starts with NUL. Empty data stays empty.
+ */
+export function compressChunkParts(data: Uint8Array, engine: CompressionEngine, opts: CompressOptions = {}): ChunkParts {
+  if (data.length === 0) return { header: EMPTY, data: EMPTY };
+  const c = tryCompress(data, engine, opts);
+  if (c !== undefined) return { header: EMPTY, data: c };
+  if (data[0] === 0) return { header: EMPTY, data };
+  return { header: U_HEADER, data };
+}
+
+/** The stored chunk for `data` (see compressChunkParts), as one array. */
+export function compressChunk(data: Uint8Array, engine: CompressionEngine, opts: CompressOptions = {}): Uint8Array {
+  const p = compressChunkParts(data, engine, opts);
+  if (p.header.length === 0) return p.data;
+  const out = new Uint8Array(1 + p.data.length);
+  out[0] = p.header[0]!;
+  out.set(p.data, 1);
+  return out;
+}
+
+/** `sizeHint`: the decompressed size when the caller knows it (full texts). */
+export function decompressChunk(chunk: Uint8Array, sizeHint?: number): Uint8Array {
   if (chunk.length === 0) return EMPTY;
   const t = chunk[0]!;
   switch (t) {
@@ -23,6 +101,12 @@ export function decompressChunk(chunk: Uint8Array): Uint8Array {
       }
     case 0x28: // '(': zstd frame
       try {
+        // Large frames go through the WebAssembly decoder (its one-time
+        // instantiation costs a few ms); small ones through pure JS.
+        if (chunk.length >= WASM_ZSTD_MIN) {
+          const out = zstdDecompressWasm(chunk, sizeHint);
+          if (out !== undefined) return out;
+        }
         return zstdDecompress(chunk);
       } catch (e) {
         throw new StorageError(`revlog decompress error: ${(e as Error).message}`);

@@ -3,6 +3,7 @@
 import type { Node, Rev } from '../core/node.js';
 import { NULL_REV } from '../core/node.js';
 import { StorageError } from '../core/errors.js';
+import type { ManifestFulltextCache } from './fulltext-cache.js';
 import type { Revlog } from '../revlog/revlog.js';
 
 export interface ManifestStorage {
@@ -56,6 +57,8 @@ export class RevlogManifestStorage implements ManifestStorage {
     readonly revlog: Revlog,
     readonly tree: string = '',
     private readonly openDir?: DirRevlogOpener,
+    /** hg's full-text cache of recent manifests; texts from it are still hash-checked. */
+    private readonly fulltextCache?: ManifestFulltextCache,
   ) {}
 
   dirStorage(dir: Uint8Array): ManifestStorage {
@@ -90,6 +93,15 @@ export class RevlogManifestStorage implements ManifestStorage {
     return this.revlog.linkRev(rev);
   }
   revision(rev: Rev): Uint8Array {
+    const cached = this.fulltextCache?.get(this.revlog.node(rev));
+    if (cached && this.revlog.flags(rev) === 0) {
+      try {
+        this.revlog.checkHash(cached, rev);
+        return cached;
+      } catch {
+        // A stale or damaged cache entry: fall back to the revlog.
+      }
+    }
     return this.revlog.revision(rev);
   }
   readDeltaText(rev: Rev): Uint8Array {

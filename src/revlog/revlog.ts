@@ -31,17 +31,18 @@ export interface RevlogFiles {
 export class Revlog {
   /** hg's display_id: the radix, e.g. `00changelog` or `data/foo`. */
   readonly name: string;
-  readonly version: number;
-  readonly inline: boolean;
-  readonly generalDelta: boolean;
-  readonly length: number;
+  // The fields below change only through refresh() (after writes).
+  version: number;
+  inline: boolean;
+  generalDelta: boolean;
+  length: number;
 
-  private readonly indexBytes: Uint8Array;
-  private readonly dv: DataView;
-  private readonly entrySize: number;
+  private indexBytes: Uint8Array;
+  private dv: DataView;
+  private entrySize: number;
   /** Inline revlogs: byte position of each entry in the `.i` file. */
-  private readonly inlinePos: Float64Array | undefined;
-  private readonly readDataFile: () => Uint8Array | undefined;
+  private inlinePos: Float64Array | undefined;
+  private readDataFile: () => Uint8Array | undefined;
   private dataBytes: Uint8Array | undefined;
   private nodeMap: Map<string, Rev> | undefined;
   private cacheRev: Rev = NULL_REV;
@@ -116,8 +117,9 @@ export class Revlog {
   start(rev: Rev): number {
     const e = this.entry(rev);
     if (this.version === REVLOGV0) return this.dv.getInt32(e);
-    const hi = rev === 0 ? 0 : this.dv.getUint16(e);
-    return hi * 0x100000000 + this.dv.getUint32(e + 2);
+    // entry 0 holds the version header in its offset bytes: its offset is 0 (as hg's index masks it)
+    if (rev === 0) return 0;
+    return this.dv.getUint16(e) * 0x100000000 + this.dv.getUint32(e + 2);
   }
 
   flags(rev: Rev): number {
@@ -263,7 +265,8 @@ export class Revlog {
 
   /** Decompressed chunk: a full text or a delta. */
   chunk(rev: Rev): Uint8Array {
-    return decompressChunk(this.rawChunk(rev));
+    const full = this.baseRev(rev) === rev;
+    return decompressChunk(this.rawChunk(rev), full ? this.rawSize(rev) : undefined);
   }
 
   /** The revisions whose chunks rebuild `rev`, base first; stops early at `stopRev`. */
@@ -344,6 +347,35 @@ export class Revlog {
       this.checkHash(text, rev);
     }
     return text;
+  }
+
+  /**
+   * Points this revlog at new contents of its files, after revisions were
+   * appended (RevlogWriter) or the files were truncated back (transaction
+   * abort). When the revlog grew, its first revisions must be unchanged
+   * (appends, or the inline-to-split conversion): the node map is extended
+   * and the text cache kept. When it shrank, both are dropped.
+   */
+  refresh(files: RevlogFiles): void {
+    const next = new Revlog(this.name, files);
+    const oldLength = this.length;
+    this.version = next.version;
+    this.inline = next.inline;
+    this.generalDelta = next.generalDelta;
+    this.length = next.length;
+    this.indexBytes = next.indexBytes;
+    this.dv = next.dv;
+    this.entrySize = next.entrySize;
+    this.inlinePos = next.inlinePos;
+    this.readDataFile = next.readDataFile;
+    this.dataBytes = undefined;
+    if (next.length < oldLength) {
+      this.nodeMap = undefined;
+      this.clearCache();
+    } else if (this.nodeMap) {
+      const off = this.version === REVLOGV0 ? 56 : 32;
+      for (let r = oldLength; r < this.length; r++) this.nodeMap.set(nodeKey(this.indexBytes, this.entry(r) + off), r);
+    }
   }
 
   /** Drops the reconstructed-text cache (e.g. after a write). */

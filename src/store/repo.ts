@@ -10,6 +10,7 @@ import { Revlog } from '../revlog/revlog.js';
 import { Changelog } from '../changelog/changelog.js';
 import { ManifestLog } from '../manifest/manifest-log.js';
 import { RevlogManifestStorage } from '../manifest/manifest-storage.js';
+import { ManifestFulltextCache } from '../manifest/fulltext-cache.js';
 import { Filelog } from '../filelog/filelog.js';
 import type { Vfs } from '../vfs/vfs.js';
 import { NodeVfs } from '../vfs/node-vfs.js';
@@ -123,7 +124,8 @@ export class Repository implements RepoView {
         return this.openRevlog(radix, decodeUtf8(radix));
       };
       const tree = this.requirements.has('treemanifest');
-      this.manifestLogCache = new ManifestLog(new RevlogManifestStorage(revlog, '', openDir), tree);
+      const cache = new ManifestFulltextCache(() => this.readHgFile('wcache/manifestfulltextcache'));
+      this.manifestLogCache = new ManifestLog(new RevlogManifestStorage(revlog, '', openDir, cache), tree);
     }
     return this.manifestLogCache;
   }
