@@ -9,7 +9,8 @@
 //
 // `ZSTD_compress` writes exactly one frame with the content size in its
 // header, which is what hg's reader (python-zstandard, one frame) expects.
-// Decompression stays with `fzstd` (see engine.ts).
+// The same module decodes large frames (engine.ts keeps `fzstd` for small
+// ones, which do not pay the instantiation).
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

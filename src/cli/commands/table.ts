@@ -209,6 +209,13 @@ export const commands: CommandSpec[] = [
     load: () => import('./tip.js'),
   },
   {
+    name: 'recover',
+    aliases: [],
+    synopsis: 'recover [--verify]',
+    options: [o(undefined, 'verify', 'bool', 'run `hg verify` after successful recover')],
+    load: () => import('./recover.js'),
+  },
+  {
     name: 'verify',
     aliases: [],
     synopsis: 'verify',
