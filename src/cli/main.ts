@@ -110,6 +110,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     const cwd = typeof values.cwd === 'string' ? resolvePath(process.cwd(), values.cwd) : process.cwd();
     const repoArg = typeof values.repository === 'string' ? values.repository : undefined;
     const mod = await spec.load();
+    if (spec.writes) {
+      // Live transactions roll back first (the lock module's guard), then hg's exit.
+      const { setInterruptHandler } = await import('../vfs/lock.js');
+      const errUi = ui;
+      setInterruptHandler((signal) => {
+        errUi.warn(signal === 'SIGINT' ? 'interrupted!\n' : 'killed!\n');
+        process.exit(255);
+      });
+    }
     let repoCache: Repository | undefined;
     const { Repository } = spec.norepo ? { Repository: undefined } : await import('../store/repo.js');
     const ctx: CommandContext = {

@@ -14,6 +14,8 @@ export interface CommandSpec {
   options: OptionSpec[];
   /** Does not need a repository. */
   norepo?: boolean;
+  /** Takes locks or opens transactions: signals are turned into hg's "interrupted!"/"killed!" exit. */
+  writes?: boolean;
   load: () => Promise<CommandModule>;
 }
 
@@ -213,6 +215,7 @@ export const commands: CommandSpec[] = [
     aliases: [],
     synopsis: 'recover [--verify]',
     options: [o(undefined, 'verify', 'bool', 'run `hg verify` after successful recover')],
+    writes: true,
     load: () => import('./recover.js'),
   },
   {
