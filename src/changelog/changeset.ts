@@ -170,16 +170,21 @@ export function parseChangeset(text: Uint8Array): Changeset {
     tz = /^[+-]?\d+$/.test(s) ? parseInt(s, 10) : 0;
   }
 
-  const files: Uint8Array[] = [];
-  if (doubleNl !== nl3) {
-    let s = nl3 + 1;
-    while (s <= doubleNl) {
-      let e = indexOfByte(text, 10, s);
-      if (e < 0 || e > doubleNl) e = doubleNl;
-      files.push(text.subarray(s, e));
-      s = e + 1;
+  // The file list is split only when asked for: `log` without -v never needs it.
+  let files: Uint8Array[] | undefined;
+  const splitFiles = (): Uint8Array[] => {
+    const out: Uint8Array[] = [];
+    if (doubleNl !== nl3) {
+      let s = nl3 + 1;
+      while (s <= doubleNl) {
+        let e = indexOfByte(text, 10, s);
+        if (e < 0 || e > doubleNl) e = doubleNl;
+        out.push(text.subarray(s, e));
+        s = e + 1;
+      }
     }
-  }
+    return out;
+  };
   return {
     manifest,
     user: text.subarray(nl1 + 1, nl2),
@@ -187,7 +192,12 @@ export function parseChangeset(text: Uint8Array): Changeset {
     tz,
     extra: rawExtra === undefined ? new Map([['branch', DEFAULT_BRANCH]]) : decodeExtra(rawExtra),
     rawExtra,
-    files,
+    get files(): Uint8Array[] {
+      return (files ??= splitFiles());
+    },
+    set files(v: Uint8Array[]) {
+      files = v;
+    },
     description: text.subarray(doubleNl + 2),
   };
 }

@@ -7,7 +7,7 @@ import { StorageError } from '../core/errors.js';
 import { ZSTD_DEFAULT_LEVEL, zstdCompress, zstdDecompressWasm } from './zstd.js';
 
 /** Compressed size from which zstd frames are decoded with WebAssembly. */
-const WASM_ZSTD_MIN = 8 * 1024;
+const WASM_ZSTD_MIN = 1024;
 
 const EMPTY = new Uint8Array(0);
 const U_HEADER = new Uint8Array([0x75]); // 'u'
