@@ -8,6 +8,7 @@ import { fromLatin1, latin1, utf8 } from '../../core/bytes.js';
 import { NULL_REV, type Rev } from '../../core/node.js';
 import { isPairSpec, revRange, revSingle } from '../../store/revset.js';
 import { buildMatcher } from '../../dirstate/matcher.js';
+import { runWorkingStatus } from '../status-working.js';
 import { pathTo, repoCwd, rootedPatterns } from '../pathutil.js';
 import { statusBetweenRevs } from '../../store/status-revs.js';
 import type { Repository } from '../../store/repo.js';
@@ -24,7 +25,6 @@ const CHARS: Record<State, number> = {
   clean: 0x43, // C
 };
 
-const WDIR_UNSUPPORTED = 'status of the working directory is not supported by hgkit yet';
 
 /** hg's scmutil.revpair, for the two-revision forms only. */
 function revPair(repo: Repository, revs: string[]): [Rev, Rev] {
@@ -35,7 +35,6 @@ function revPair(repo: Repository, revs: string[]): [Rev, Rev] {
   if (first === second && revs.length >= 2 && !revs.every((r) => revRange(repo, [r]).length > 0)) {
     throw new InputError('empty revision on one side of range');
   }
-  if (first === second && revs.length === 1 && !isPairSpec(revs[0]!)) throw new AbortError(WDIR_UNSUPPORTED);
   return [first, second];
 }
 
@@ -124,7 +123,7 @@ class Out {
   }
 }
 
-export function run(ctx: CommandContext): number {
+export async function run(ctx: CommandContext): Promise<number> {
   const { ui, opts } = ctx;
   const repo = ctx.repo();
   const revs = optList(opts, 'rev');
@@ -133,24 +132,8 @@ export function run(ctx: CommandContext): number {
   const terse = optString(opts, 'terse');
   if (revs.length > 0 && terse) throw new InputError('cannot use --terse with --rev');
 
-  let rev1: Rev;
-  let rev2: Rev;
-  if (change) {
-    rev2 = revSingle(repo, change);
-    rev1 = rev2 === NULL_REV ? NULL_REV : repo.changelog.parentRevs(rev2)[0];
-  } else {
-    if (revs.length === 0) throw new AbortError(WDIR_UNSUPPORTED);
-    [rev1, rev2] = revPair(repo, revs);
-  }
   const template = optString(opts, 'template');
   if (template) throw new AbortError('status -T is not supported by hgkit yet');
-
-  const end = optBool(opts, 'print0') ? 0 : 10;
-  let show: State[] = STATES.filter((s) => optBool(opts, s));
-  if (optBool(opts, 'all')) show.push(...(ui.quiet ? [...STATES.slice(0, 4), 'clean' as const] : STATES));
-  if (show.length === 0) show = ui.quiet ? STATES.slice(0, 4) : STATES.slice(0, 5);
-  const showSet = new Set(show);
-
   const pats = ctx.args;
   const root = latin1(utf8(repo.root));
   const cwd = repoCwd(root, latin1(utf8(ctx.cwd)));
@@ -160,6 +143,32 @@ export function run(ctx: CommandContext): number {
     include: rootedPatterns(root, cwd, optList(opts, 'include'), 'glob'),
     exclude: rootedPatterns(root, cwd, optList(opts, 'exclude'), 'glob'),
   });
+  // The working copy against its parent, or against one revision.
+  // (hg's revpair: one revision that is not a range means "against the working copy")
+  let single: Rev | undefined;
+  if (revs.length === 1 && !isPairSpec(revs[0]!)) {
+    const l = revRange(repo, revs);
+    if (l.length === 0) throw new InputError('empty revision range');
+    if (l[0] === l[l.length - 1]) single = l[0];
+  }
+  if (!change && (revs.length === 0 || single !== undefined)) {
+    if (terse) throw new AbortError('status --terse is not supported by hgkit yet');
+    return runWorkingStatus(ctx, matcher, { rev: single });
+  }
+  let rev1: Rev;
+  let rev2: Rev;
+  if (change) {
+    rev2 = revSingle(repo, change);
+    rev1 = rev2 === NULL_REV ? NULL_REV : repo.changelog.parentRevs(rev2)[0];
+  } else {
+    [rev1, rev2] = revPair(repo, revs);
+  }
+  const end = optBool(opts, 'print0') ? 0 : 10;
+  let show: State[] = STATES.filter((s) => optBool(opts, s));
+  if (optBool(opts, 'all')) show.push(...(ui.quiet ? [...STATES.slice(0, 4), 'clean' as const] : STATES));
+  if (show.length === 0) show = ui.quiet ? STATES.slice(0, 4) : STATES.slice(0, 5);
+  const showSet = new Set(show);
+
   const match = matcher.always ? undefined : (p: string) => matcher.matches(p);
 
   const copiesOpt = opts['copies'];
