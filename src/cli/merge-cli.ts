@@ -19,14 +19,15 @@ import { RevManifests } from '../store/copies.js';
 import { LazyManifest } from '../manifest/lazy-manifest.js';
 import type { DirstateMap } from '../dirstate/dirstate-map.js';
 import { type LoadedDirstate, readDirstate, writeDirstate } from '../dirstate/dirstate-file.js';
-import { buildIgnoreMatcher, type IgnoreMatcher } from '../dirstate/hgignore.js';
-import { NodeDirstateStorage, NodeWorkingFs, strerrorOf } from '../dirstate/node-fs.js';
+import type { IgnoreMatcher } from '../dirstate/hgignore.js';
+import { NodeDirstateStorage, NodeWorkingFs } from '../dirstate/node-fs.js';
 import type { Matcher } from '../dirstate/matcher.js';
 import { type WorkingStatus, workingStatus } from '../dirstate/status.js';
 import { NodeCheckoutFs, NodeHgDirIo } from '../vfs/checkout-fs.js';
 import type { MergeStateStorage } from '../store/mergestate.js';
 import type { MergeDeps, MergeUi, UpdateStats, WorkingContext } from '../store/merge.js';
 import type { ToolConfig, ToolRunner } from '../store/filemerge.js';
+import { lazyIgnore } from './working-ignore.js';
 
 // ---------------------------------------------------------------------------
 // Output
@@ -171,33 +172,6 @@ export function toolConfig(ctx: CommandContext, root: string): ToolConfig {
 // ---------------------------------------------------------------------------
 // The working context
 
-/** A lazily built ignore matcher (hg reads .hgignore only when needed). */
-function lazyIgnore(root: string): IgnoreMatcher {
-  let m: IgnoreMatcher | undefined;
-  const get = (): IgnoreMatcher => {
-    if (!m) {
-      const file = root + '/.hgignore';
-      m = buildIgnoreMatcher({
-        root,
-        files: fs.existsSync(file) ? [file] : [],
-        readFile: (p) => {
-          try {
-            return { data: fs.readFileSync(p) };
-          } catch (e) {
-            return { error: strerrorOf(e) };
-          }
-        },
-        warn: () => {},
-      });
-    }
-    return m;
-  };
-  const fn = ((p: string) => get()(p)) as IgnoreMatcher;
-  Object.defineProperty(fn, 'never', { get: () => get().never });
-  Object.defineProperty(fn, 'source', { get: () => get().source });
-  Object.defineProperty(fn, 'parallelSafe', { get: () => get().parallelSafe });
-  return fn;
-}
 
 export interface OpenedWorkingCopy {
   repo: Repository;

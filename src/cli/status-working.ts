@@ -19,8 +19,8 @@ import { ancestorRev, pathCopies } from '../store/copies.js';
 import type { Matcher } from '../dirstate/matcher.js';
 import { F_WC_TRACKED, type DirstateMap } from '../dirstate/dirstate-map.js';
 import { readDirstate, writeDirstate } from '../dirstate/dirstate-file.js';
-import { buildIgnoreMatcher, type IgnoreMatcher } from '../dirstate/hgignore.js';
-import { NodeDirstateStorage, NodeWorkingFs, strerrorOf } from '../dirstate/node-fs.js';
+import type { IgnoreMatcher } from '../dirstate/hgignore.js';
+import { NodeDirstateStorage, NodeWorkingFs } from '../dirstate/node-fs.js';
 import {
   type BadKind,
   PARALLEL_MIN_FILES,
@@ -30,6 +30,7 @@ import {
   writeBackFixups,
 } from '../dirstate/status.js';
 import { KIND_DIR, type SubtreeWalker, WorkingFsError } from '../dirstate/working-fs.js';
+import { lazyIgnore } from './working-ignore.js';
 
 export interface WorkingStatusCliOptions {
   /** `--rev REV` (one revision): compare that revision with the working copy. */
@@ -105,33 +106,6 @@ function statusThreads(env: NodeJS.ProcessEnv): number {
   return os.loadavg()[0]! <= cpus - 1 ? 1 : 0;
 }
 
-/** A lazily built ignore matcher: hg only reads .hgignore when it needs it. */
-function lazyIgnore(root: string, warn: (m: string) => void): IgnoreMatcher {
-  let m: IgnoreMatcher | undefined;
-  const get = (): IgnoreMatcher => {
-    if (!m) {
-      const file = root + '/.hgignore';
-      m = buildIgnoreMatcher({
-        root,
-        files: fs.existsSync(file) ? [file] : [],
-        readFile: (p) => {
-          try {
-            return { data: fs.readFileSync(p) };
-          } catch (e) {
-            return { error: strerrorOf(e) };
-          }
-        },
-        warn,
-      });
-    }
-    return m;
-  };
-  const fn = ((p: string) => get()(p)) as IgnoreMatcher;
-  Object.defineProperty(fn, 'never', { get: () => get().never });
-  Object.defineProperty(fn, 'source', { get: () => get().source });
-  Object.defineProperty(fn, 'parallelSafe', { get: () => get().parallelSafe });
-  return fn;
-}
 
 function manifestOf(repo: Repository, rev: Rev): LazyManifest {
   if (rev === NULL_REV) return LazyManifest.empty();

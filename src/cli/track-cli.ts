@@ -21,8 +21,8 @@ import {
 } from '../store/working-copy.js';
 import { buildMatcher } from '../dirstate/matcher.js';
 import { readDirstate, writeDirstate } from '../dirstate/dirstate-file.js';
-import { buildIgnoreMatcher, type IgnoreMatcher } from '../dirstate/hgignore.js';
 import { NodeDirstateStorage, NodeWorkingFs, strerrorOf } from '../dirstate/node-fs.js';
+import { lazyIgnore } from './working-ignore.js';
 
 // ---------------------------------------------------------------------------
 // Working-copy writes
@@ -341,32 +341,6 @@ function sizeToInt(s: string): number | undefined {
   return Number.isInteger(n) ? n : undefined;
 }
 
-function lazyIgnore(root: string, warn: (m: string) => void): IgnoreMatcher {
-  let m: IgnoreMatcher | undefined;
-  const get = (): IgnoreMatcher => {
-    if (!m) {
-      const file = root + '/.hgignore';
-      m = buildIgnoreMatcher({
-        root,
-        files: fs.existsSync(file) ? [file] : [],
-        readFile: (p) => {
-          try {
-            return { data: fs.readFileSync(p) };
-          } catch (e) {
-            return { error: strerrorOf(e) };
-          }
-        },
-        warn,
-      });
-    }
-    return m;
-  };
-  const fn = ((p: string) => get()(p)) as IgnoreMatcher;
-  Object.defineProperty(fn, 'never', { get: () => get().never });
-  Object.defineProperty(fn, 'source', { get: () => get().source });
-  Object.defineProperty(fn, 'parallelSafe', { get: () => get().parallelSafe });
-  return fn;
-}
 
 /**
  * Runs `fn` on the working copy under the wlock: the dirstate is read after
