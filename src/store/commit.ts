@@ -24,7 +24,7 @@
 // - Phases: a new changeset is draft (or secret); a root is added to
 //   `store/phaseroots` when its parents are of a lower phase.
 // - The active bookmark moves to the new changeset when it was on a parent.
-// - The working copy (an interface, see WorkingCopy; the CLI implements it
+// - The working copy (an interface, see CommitWorkingCopy; the CLI implements it
 //   over the dirstate): committed files become clean with unknown stat data,
 //   removed ones are dropped, copies cleared, the parents set; the dirstate is
 //   written when the transaction closes.
@@ -34,7 +34,7 @@
 //   rev-branch caches are not written: they record the tip they were computed
 //   for, and hg extends them over appended changesets.
 // - Revlogs shared with another repository through hard links (a local
-//   `hg clone`) are unshared before appending (BreakHardlink), as hg's vfs does.
+//   `hg clone`) are unshared by the writable vfs before any write, as hg's does.
 //
 // Everything happens in one transaction ("commit"), under the wlock and the
 // store lock (held by the caller).
@@ -482,32 +482,15 @@ function sameEntry(a: { node: Uint8Array; flags: string } | undefined, b: { node
   return !!a && !!b && a.flags === b.flags && bytesEqual(a.node.subarray(0, 20), b.node.subarray(0, 20));
 }
 
-/**
- * Makes a store file that is about to be appended to a file of its own when
- * it is hard-linked elsewhere (a local `hg clone` shares its revlogs with the
- * source through hard links): hg's vfs copies it and renames the copy over it
- * first (util.mktempcopy). The argument is the absolute (encoded) path.
- */
-export type BreakHardlink = (file: Uint8Array) => void;
-
 /** Writers per store file, shared by one commit. */
 class Writers {
   private readonly map: TransactionVfsMap;
   private readonly files = new Map<string, RevlogWriter>();
   private readonly resolve: (f: string) => Uint8Array;
 
-  constructor(
-    private readonly repo: Repository,
-    private readonly breakLink?: BreakHardlink,
-  ) {
+  constructor(private readonly repo: Repository) {
     this.map = repoVfsMap(repo);
     this.resolve = (f: string) => resolveTxPath(this.map, '', f);
-  }
-
-  private prepare(radix: string): void {
-    if (!this.breakLink) return;
-    this.breakLink(this.resolve(radix + '.i'));
-    this.breakLink(this.resolve(radix + '.d'));
   }
 
   file(path: Uint8Array): { fl: Filelog; w: RevlogWriter } {
@@ -516,7 +499,6 @@ class Writers {
     let w = this.files.get(k);
     if (!w) {
       const radix = concatBytes([utf8('data/'), path]);
-      this.prepare(latin1(radix));
       w = new RevlogWriter(fl.revlog, radix, this.map.vfs, this.resolve, revlogWriterOptions(this.repo.requirements, 'filelog'));
       this.files.set(k, w);
     }
@@ -526,12 +508,10 @@ class Writers {
   manifest(): RevlogWriter {
     const storage = this.repo.manifestLog.storage;
     if (!(storage instanceof RevlogManifestStorage)) throw new UnsupportedFeatureError('hgkit can only commit to revlog manifests');
-    this.prepare('00manifest');
     return new RevlogWriter(storage.revlog, '00manifest', this.map.vfs, this.resolve, revlogWriterOptions(this.repo.requirements, 'manifest'));
   }
 
   changelog(): RevlogWriter {
-    this.prepare('00changelog');
     return new RevlogWriter(this.repo.changelog.revlog, '00changelog', this.map.vfs, this.resolve, revlogWriterOptions(this.repo.requirements, 'changelog'));
   }
 }
@@ -547,7 +527,7 @@ export function commitCtx(
   repo: Repository,
   tr: Transaction,
   input: CommitInput,
-  opts: { mergeState?: MergeState; report?: CommitReporter; breakHardlink?: BreakHardlink } = {},
+  opts: { mergeState?: MergeState; report?: CommitReporter } = {},
 ): CommitResult {
   if (repo.requirements.has('treemanifest')) throw new UnsupportedFeatureError('hgkit cannot commit to tree manifest repositories yet');
   const report = opts.report ?? {};
@@ -556,7 +536,7 @@ export function commitCtx(
   const [p1, p2] = input.parents;
   const p1Rev = isNull(p1) ? NULL_REV : cl.rev(p1);
   const p2Rev = isNull(p2) ? NULL_REV : cl.rev(p2);
-  const writers = new Writers(repo, opts.breakHardlink);
+  const writers = new Writers(repo);
   const linkRev = cl.length;
   const touched = new Map<string, Uint8Array>();
 
@@ -906,7 +886,7 @@ export function updateActiveBookmark(repo: Repository, tr: Transaction, parents:
 // localrepo.commit
 
 /** The working copy being committed (hg's workingcommitctx over the dirstate). */
-export interface WorkingCopy extends CommitFileSource {
+export interface CommitWorkingCopy extends CommitFileSource {
   /** The dirstate parents (p2 NULL_NODE outside a merge). */
   readonly parents: readonly [Node, Node];
   /** The working copy's branch (`.hg/branch`, UTF-8; `default` when absent). */
@@ -961,8 +941,6 @@ export interface CommitWorkingCopyOptions {
   messagePath?: string;
   /** Removes a directory tree (the merge state's `.hg/merge`); see resetMergeState. */
   removeTree?: (path: string) => void;
-  /** Unshares hard-linked revlogs before appending (see BreakHardlink). */
-  breakHardlink?: BreakHardlink;
 }
 
 /**
@@ -971,7 +949,7 @@ export interface CommitWorkingCopyOptions {
  * then one "commit" transaction with commitctx, the bookmark, the dirstate
  * and the merge state. The caller holds the wlock and the store lock.
  */
-export async function commitWorkingCopy(repo: Repository, wc: WorkingCopy, opts: CommitWorkingCopyOptions): Promise<CommitResult | undefined> {
+export async function commitWorkingCopy(repo: Repository, wc: CommitWorkingCopy, opts: CommitWorkingCopyOptions): Promise<CommitResult | undefined> {
   const report = opts.report ?? {};
   const [p1, p2] = wc.parents;
   const merge = !isNull(p2);
@@ -1037,7 +1015,7 @@ export async function commitWorkingCopy(repo: Repository, wc: WorkingCopy, opts:
           flags: (p) => wc.flags(p),
           copySource: (p) => wc.copySource(p),
         },
-        { mergeState: ms, report, breakHardlink: opts.breakHardlink },
+        { mergeState: ms, report },
       );
       updateActiveBookmark(repo, tr, [p1, p2], result.node);
       wc.markCommitted(result.node);

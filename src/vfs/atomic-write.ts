@@ -127,7 +127,39 @@ export class NodeWritableVfs extends NodeVfs implements WritableVfs {
     }
   }
 
+  /**
+   * hg's vfs breaks hard links before writing (local clones share store
+   * files): a same-directory copy with the same mode is renamed over the
+   * file, so writing never changes the repository sharing it.
+   */
+  private breakHardlink(p: FsPath): void {
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(p, { throwIfNoEntry: false });
+    } catch {
+      return;
+    }
+    if (!st || st.nlink <= 1 || !st.isFile()) return;
+    const name = typeof p === 'string' ? p : Buffer.from(p).toString('latin1');
+    const slash = name.lastIndexOf('/');
+    const tmpName = `${name.slice(0, slash + 1)}.${name.slice(slash + 1)}-${process.pid}-${Date.now().toString(36)}~`;
+    const tmp = typeof p === 'string' ? tmpName : Buffer.from(tmpName, 'latin1');
+    try {
+      fs.copyFileSync(p, tmp);
+      fs.chmodSync(tmp, st.mode & 0o7777);
+      fs.renameSync(tmp, p);
+    } catch (err) {
+      try {
+        fs.unlinkSync(tmp);
+      } catch {
+        // not created
+      }
+      throw toIoError('write', p, err);
+    }
+  }
+
   private openFd(p: FsPath, flags: string, op: string): number {
+    if (flags !== 'r') this.breakHardlink(p);
     try {
       return fs.openSync(p, flags, 0o666);
     } catch (err) {
@@ -234,6 +266,7 @@ export class NodeWritableVfs extends NodeVfs implements WritableVfs {
 
   truncate(path: VfsPath, length: number): void {
     const p = this.fsPath(path);
+    this.breakHardlink(p);
     try {
       fs.truncateSync(p, length);
     } catch (err) {

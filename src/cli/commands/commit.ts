@@ -10,7 +10,7 @@ import type { CommandContext } from '../context.js';
 import { optBool, optList, optString } from '../context.js';
 import type { Ui } from '../ui.js';
 import { AbortError, CanceledError, InputError, StateError } from '../../core/errors.js';
-import { bytesEqual, compareBytes, concatBytes, decodeUtf8, fromLatin1, latin1, utf8 } from '../../core/bytes.js';
+import { bytesEqual, concatBytes, decodeUtf8, fromLatin1, latin1, utf8 } from '../../core/bytes.js';
 import { NULL_NODE, NULL_REV, type Node, type Rev, isNullNode, nodeHex, shortHex } from '../../core/node.js';
 import type { Repository } from '../../store/repo.js';
 import { lockStore, lockWorkingCopy } from '../../store/transaction.js';
@@ -20,7 +20,7 @@ import {
   stripBytes,
   type CommitResult,
   type EditorRequest,
-  type WorkingCopy,
+  type CommitWorkingCopy,
 } from '../../store/commit.js';
 import { SECRET } from '../../store/phases.js';
 import { branchOf as changesetBranch, isClosed } from '../../changelog/changeset.js';
@@ -35,6 +35,8 @@ import { NodeDirstateStorage, NodeWorkingFs, strerrorOf } from '../../dirstate/n
 import { PathAuditor, diskFlags, readWorkingFile, workingStatus, type WorkingStatus } from '../../dirstate/status.js';
 import { WorkingFsError } from '../../dirstate/working-fs.js';
 import { pathTo, repoCwd, rootedPatterns } from '../pathutil.js';
+import { NodeWorkingWriter } from '../track-cli.js';
+import { addRemove as trackAddRemove, type WorkingCopy as TrackWorkingCopy } from '../../store/working-copy.js';
 
 const DEFAULT = utf8('default');
 
@@ -302,8 +304,8 @@ function status(repo: Repository, w: Working, o: StatusOpts): WorkingStatus {
   });
 }
 
-/** The WorkingCopy commitWorkingCopy needs, over the dirstate and the files. */
-function workingCopy(repo: Repository, w: Working, st: WorkingStatus, branch: Uint8Array): WorkingCopy {
+/** The CommitWorkingCopy commitWorkingCopy needs, over the dirstate and the files. */
+function workingCopy(repo: Repository, w: Working, st: WorkingStatus, branch: Uint8Array): CommitWorkingCopy {
   const map = w.map;
   const auditor = new PathAuditor(w.wfs);
   const toBytes = (l: readonly string[]): Uint8Array[] => l.map(fromLatin1);
@@ -375,70 +377,36 @@ function checkCommitPatterns(repo: Repository, w: Working, matcher: Matcher, st:
   }
 }
 
-/** scmutil.addremove for commit -A: unknown files added, missing ones removed; returns false when an explicit path was rejected. */
-function addRemove(ctx: CommandContext, repo: Repository, w: Working, matcher: Matcher, show: (f: string) => string): boolean {
+/**
+ * scmutil.addremove for commit -A, with the tracking commands' implementation
+ * (src/store/working-copy.ts) over this command's dirstate: unknown files
+ * added, missing ones removed, hg's messages. False when an explicitly named
+ * path was rejected.
+ */
+function addRemove(ctx: CommandContext, repo: Repository, w: Working, matcher: Matcher, root: string, cwd: string, explicit: boolean, show: (f: string) => string): boolean {
   const { ui } = ctx;
-  const rejected: string[] = [];
-  const st = status(repo, w, {
-    matcher,
-    unknown: true,
-    onBad: (p, msg) => {
-      if (matcher.files.includes(p)) ui.warn(fromLatin1(`${show(p)}: ${msg}\n`));
-      rejected.push(p);
+  const wc: TrackWorkingCopy = {
+    repo,
+    map: w.map,
+    fs: w.wfs,
+    writer: new NodeWorkingWriter(repo.root),
+    ignore: lazyIgnore(repo.root, (m) => ui.warn(m)),
+    root,
+    cwd,
+    report: {
+      status: (m) => ui.status(fromLatin1(m)),
+      warn: (m) => ui.warn(fromLatin1(m)),
     },
-  });
-  const unknown = st.unknown.filter((f) => !isUnsafe(f));
-  // forgotten: removed entries whose file exists again
-  const forgotten = st.removed.filter((f) => {
-    try {
-      return w.wfs.lstat(f) !== undefined;
-    } catch {
-      return false;
-    }
-  });
-  const deleted = st.deleted;
-  const add = new Set([...unknown, ...forgotten]);
-  const toPrint = [...new Set([...add, ...deleted])].sort();
-  const exact = new Set(matcher.files);
-  for (const f of toPrint) {
-    if (ui.verbose || !exact.has(f)) {
-      ui.status(fromLatin1(`${add.has(f) ? 'adding' : 'removing'} ${show(f)}\n`));
-    }
-  }
-  for (const f of deleted) w.map.setUntracked(fromLatin1(f));
-  for (const f of [...unknown, ...forgotten]) w.map.setTracked(fromLatin1(f));
-  return !rejected.some((f) => exact.has(f));
-}
-
-/** Paths the path auditor refuses (inside .hg). */
-function isUnsafe(f: string): boolean {
-  const first = f.split('/')[0]!.toLowerCase();
-  return first === '.hg';
+    verbose: ui.verbose,
+    quiet: ui.quiet,
+    fsNow: () => w.storage.fsNow(),
+  };
+  // hg's match.files(): nothing for an always-matcher, else the pattern roots
+  const files = matcher.always || !explicit ? [] : [...(matcher.walkRoots ?? matcher.files)];
+  return trackAddRemove(wc, { matcher, files }, { similarity: 0, display: show }) === 0;
 }
 
 // ---------------------------------------------------------------------------
-
-/**
- * hg's vfs before writing to a hard-linked file (util.mktempcopy): a copy in
- * the same directory (`.name-XXXXXX~`, same mode) renamed over it, so that
- * appending never changes the other repository sharing the file.
- */
-export function breakHardlink(file: Uint8Array): void {
-  const p = Buffer.from(file.buffer, file.byteOffset, file.byteLength);
-  let st: fs.Stats | undefined;
-  try {
-    st = fs.statSync(p, { throwIfNoEntry: false });
-  } catch {
-    return;
-  }
-  if (!st || st.nlink <= 1) return;
-  const slash = p.lastIndexOf(0x2f);
-  const dir = p.subarray(0, slash + 1);
-  const tmp = Buffer.concat([dir, Buffer.from('.'), p.subarray(slash + 1), Buffer.from(`-${process.pid}${Math.random().toString(36).slice(2, 8)}~`)]);
-  fs.copyFileSync(p, tmp);
-  fs.chmodSync(tmp, st.mode & 0o7777);
-  fs.renameSync(tmp, p);
-}
 
 /** The dirstate's parents from its first 40 bytes (v1; Repository.dirstateParents reads the whole file). */
 function dirstateParents(repo: Repository): [Node, Node] {
@@ -551,7 +519,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       const w = openWorking(repo);
       if (optBool(opts, 'addremove')) {
         const relative = pats.length > 0 || include.length > 0 || exclude.length > 0;
-        if (!addRemove(ctx, repo, w, matcher, relative ? rel : (f) => f)) {
+        if (!addRemove(ctx, repo, w, matcher, root, cwdRel, pats.length > 0, relative ? rel : (f) => f)) {
           throw new AbortError('failed to mark all new/missing files as added/removed');
         }
       }
@@ -577,7 +545,6 @@ export async function run(ctx: CommandContext): Promise<number> {
         editor: (req) => runEditor(ctx, repo, req),
         messagePath: rel('.hg/last-message.txt'),
         removeTree: (p) => fs.rmSync(p, { recursive: true, force: true }),
-        breakHardlink,
         report: {
           note: (m) => ui.note(m),
           debug: (m) => ui.debug(m),
