@@ -1,13 +1,12 @@
 // Reading and writing `.hg/dirstate` in the repository's format.
 //
-// v1 is read and written here. dirstate-v2 (requirement `dirstate-v2`, a
-// docket in `.hg/dirstate` pointing to `.hg/dirstate.<uuid>`) is the other
-// format the in-memory DirstateMap is shaped for (the row flags are v2's);
-// its reader/writer plug in at DIRSTATE_FORMATS below.
+// v1, and dirstate-v2 (requirement `dirstate-v2`: a docket in `.hg/dirstate`
+// pointing to `.hg/dirstate.<uuid>`, see dirstate-v2.ts). The in-memory
+// DirstateMap serves both (the row flags are v2's).
 
-import { UnsupportedFeatureError } from '../core/errors.js';
 import { DirstateMap } from './dirstate-map.js';
 import { encodeDirstateV1, parseDirstateV1 } from './dirstate-v1.js';
+import { dataFileName, encodeDirstateV2, encodeDocket, makeUid, parseDirstateV2, parseDocket } from './dirstate-v2.js';
 import type { DirstateStorage, FileIdentity } from './working-fs.js';
 
 export type DirstateFormat = 'v1' | 'v2';
@@ -30,19 +29,43 @@ const V1: DirstateCodec = {
   },
 };
 
-const V2_UNSUPPORTED: DirstateCodec = {
-  read() {
-    throw new UnsupportedFeatureError('dirstate-v2 is not supported by hgkit yet');
+/**
+ * dirstate-v2. Writing always makes a fresh data file (new uuid), then
+ * replaces the docket atomically, then removes the old data file (what hg
+ * does when it does not append).
+ */
+const V2: DirstateCodec = {
+  read(storage) {
+    const r = storage.read('dirstate');
+    if (r === undefined) return { map: DirstateMap.empty(), identity: undefined };
+    const docket = parseDocket(r.data);
+    const data = docket.uuid === undefined ? undefined : storage.read(dataFileName(docket.uuid))?.data;
+    return { map: parseDirstateV2(docket, data), identity: r.identity };
   },
-  write() {
-    throw new UnsupportedFeatureError('dirstate-v2 is not supported by hgkit yet');
+  write(storage, map) {
+    const old = storage.read('dirstate');
+    let oldUuid: string | undefined;
+    if (old !== undefined) {
+      try {
+        oldUuid = parseDocket(old.data).uuid;
+      } catch {
+        oldUuid = undefined;
+      }
+    }
+    const { data, treeMetadata } = encodeDirstateV2(map);
+    let uuid = makeUid();
+    while (uuid === oldUuid) uuid = makeUid();
+    storage.writeAtomic(dataFileName(uuid), data);
+    storage.writeAtomic('dirstate', encodeDocket({ parents: map.parents(), treeMetadata, dataSize: data.length, uuid }));
+    if (oldUuid !== undefined && storage.remove) storage.remove(dataFileName(oldUuid));
+    map.dirty = false;
   },
 };
 
-/** The codecs by format; dirstate-v2 support replaces the 'v2' entry. */
+/** The codecs by format. */
 export const DIRSTATE_FORMATS: Record<DirstateFormat, DirstateCodec> = {
   v1: V1,
-  v2: V2_UNSUPPORTED,
+  v2: V2,
 };
 
 export function dirstateFormat(requirements: ReadonlySet<string>): DirstateFormat {

@@ -428,6 +428,14 @@ export class NodeDirstateStorage implements DirstateStorage {
     }
   }
 
+  remove(name: string): void {
+    try {
+      fs.unlinkSync(this.path(name));
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+    }
+  }
+
   fsNow(): Timestamp | undefined {
     const name = `${this.hgDir}/.tmp-hgkit-now-${process.pid}-${Math.random().toString(36).slice(2)}`;
     let fd: number;

@@ -112,6 +112,8 @@ export interface DirstateStorage {
    * when the new file's ctime equals the old one's.
    */
   writeAtomic(name: string, data: Uint8Array): void;
+  /** Removes `.hg/<name>` if it exists (dirstate-v2's old data files). */
+  remove?(name: string): void;
   /** hg's timestamp.get_fs_now: the mtime of a file created now in `.hg`; undefined when none can be created. */
   fsNow(): Timestamp | undefined;
   /** Takes the wlock without waiting (stale locks of dead processes are broken); undefined when held elsewhere. */
