@@ -144,8 +144,9 @@ export function parseChangeset(text: Uint8Array): Changeset {
   if (text[nl3 + 1] === 10) doubleNl = nl3;
   else {
     doubleNl = -1;
-    for (let i = nl3 + 1; i + 1 < text.length; i++) {
-      if (text[i] === 10 && text[i + 1] === 10) {
+    // Jump from newline to newline (native indexOf) over a long file list.
+    for (let i = text.indexOf(10, nl3 + 1); i >= 0 && i + 1 < text.length; i = text.indexOf(10, i + 1)) {
+      if (text[i + 1] === 10) {
         doubleNl = i;
         break;
       }

@@ -169,7 +169,7 @@ export class ChangesetPrinter {
         if (ch.added.length) line('files+:      ', joinSpace(ch.added));
         if (ch.removed.length) line('files-:      ', joinSpace(ch.removed));
       }
-    } else if (cs.files.length && ui.verbose) {
+    } else if (ui.verbose && cs.files.length) {
       line('files:       ', joinSpace(cs.files));
     }
     if (copies && copies.length && ui.verbose) {
