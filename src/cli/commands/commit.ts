@@ -452,6 +452,18 @@ export async function run(ctx: CommandContext): Promise<number> {
     if (optBool(opts, name)) throw new AbortError(`commit ${label} is not supported by hgkit yet`);
   }
   const repo = ctx.repo();
+  // hg's commit takes both locks before reading anything (commands.commit), so
+  // that a commit that waited for another one sees the repository it left.
+  const lockWarn = (m: string): void => ui.warn(m);
+  const wlock = await lockWorkingCopy(repo, { onWarn: lockWarn });
+  let lock: Awaited<ReturnType<typeof lockStore>>;
+  try {
+    lock = await lockStore(repo, { onWarn: lockWarn });
+  } catch (e) {
+    wlock.release();
+    throw e;
+  }
+  try {
   checkUnfinished(repo);
 
   const cl = repo.changelog;
@@ -512,9 +524,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const onWarn = (m: string): void => ui.warn(m);
   let result: CommitResult | undefined;
   let deletedCount = 0;
-  const wlock = await lockWorkingCopy(repo, { onWarn });
   try {
-    const lock = await lockStore(repo, { onWarn });
     try {
       const w = openWorking(repo);
       if (optBool(opts, 'addremove')) {
@@ -570,6 +580,10 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   commitStatus(ctx, repo, result, branch, tipBefore, closeBranch, parentRevs, parentWasHead);
   return 0;
+  } finally {
+    lock.release();
+    wlock.release();
+  }
 }
 
 /** cmdutil.commitstatus. */
