@@ -157,9 +157,38 @@ async function benchSize(files, opts) {
     rows.push({ ...c, plan: undefined, hg: { ...hg, samples: samples.hg }, hgkit: { ...hgkit, samples: samples.hgkit }, same });
     log(`  hg ${formatMs(hg.median)}  hgkit ${formatMs(hgkit.median)}  (${formatRatio(hgkit.median, hg.median)})${same ? '' : '  DIFFERENT HASHES'}`);
   }
+  rows.push(benchUpdate(dirs, opts));
   const verify = runOnce({ cmd: HG, args: ['verify', '-q'], cwd: dirs.hgkit }, { capture: true });
   if (verify.code !== 0) log(`hg verify of hgkit's copy failed: ${verify.stderr}`);
   return { files, commits: opts.commits, rows, verified: verify.code === 0 };
+}
+
+/**
+ * `update` from the null revision to tip (a full checkout), each tool in its
+ * own copy, alternating; the copies are emptied with `hg update null` untimed.
+ * "same" here: both working copies are clean (hg status) after every run.
+ */
+function benchUpdate(dirs, opts) {
+  const runs = Math.min(opts.runs, 3);
+  const samples = { hg: [], hgkit: [] };
+  let same = true;
+  log(`update null -> tip (${runs} runs)`);
+  for (let round = 0; round < runs; round++) {
+    const order = round % 2 === 0 ? ['hg', 'hgkit'] : ['hgkit', 'hg'];
+    for (const who of order) {
+      const d = dirs[who];
+      run(HG, ['update', '-q', 'null'], d);
+      const args = ['update', '-q', 'tip'];
+      const r = who === 'hg' ? runOnce({ cmd: HG, args, cwd: d }) : runOnce({ cmd: NODE, args: [opts.cli, ...args], cwd: d });
+      if (r.code !== 0) throw new Error(`${who} update exited ${r.code}: ${r.stderr}`);
+      samples[who].push(r.ms);
+      if (run(HG, ['status'], d) !== '') same = false;
+    }
+  }
+  const hg = summarize(samples.hg);
+  const hgkit = summarize(samples.hgkit);
+  log(`  hg ${formatMs(hg.median)}  hgkit ${formatMs(hgkit.median)}  (${formatRatio(hgkit.median, hg.median)})`);
+  return { key: 'update', label: 'update null → tip (clean result)', files: 0, named: false, hg: { ...hg, samples: samples.hg }, hgkit: { ...hgkit, samples: samples.hgkit }, same };
 }
 
 const HEADERS = ['case', 'hg', 'hgkit', 'hgkit/hg', 'target', 'met', 'same hashes'];

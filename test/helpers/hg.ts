@@ -86,7 +86,13 @@ export function makeTempDir(prefix = 'hgkit-test-'): string {
 
 export function removeTempDir(dir: string): void {
   tempDirs.delete(dir);
-  fs.rmSync(dir, { recursive: true, force: true });
+  // A command server that is still exiting may write its caches while the tree
+  // goes away (ENOTEMPTY): retry, and never fail a suite over a leftover temp dir.
+  try {
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  } catch {
+    // left for the OS to clean
+  }
 }
 
 export function removeTempDirs(): void {
@@ -323,7 +329,7 @@ export function stopHgServers(): void {
 
 process.on('exit', () => {
   for (const s of servers.values()) s.close();
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+  for (const dir of [...tempDirs]) removeTempDir(dir);
 });
 
 // ---------------------------------------------------------------------------
