@@ -4,6 +4,7 @@
 // of their bytes, so non-UTF-8 names match byte for byte.
 import { AbortError } from '../core/errors.js';
 import { decodeUtf8, latin1, utf8 } from '../core/bytes.js';
+import { pyGlobRe } from './hgignore.js';
 
 export interface Matcher {
   /** Does a repo-relative path (latin1 string of its bytes) match? */
@@ -49,53 +50,8 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
 
-/** hg's _globre: a glob translated to a regular expression (unanchored). */
-export function globToRegex(pat: string): string {
-  let res = '';
-  let group = 0;
-  let i = 0;
-  const n = pat.length;
-  const peek = (): string | undefined => pat[i];
-  while (i < n) {
-    const c = pat[i++]!;
-    if (c === '*') {
-      if (peek() === '*') {
-        i++;
-        if (peek() === '/') {
-          i++;
-          res += '(?:.*/)?';
-        } else res += '.*';
-      } else res += '[^/]*';
-    } else if (c === '?') res += '.';
-    else if (c === '[') {
-      let j = i;
-      if (j < n && (pat[j] === '!' || pat[j] === ']')) j++;
-      while (j < n && pat[j] !== ']') j++;
-      if (j >= n) res += '\\[';
-      else {
-        let stuff = pat.slice(i, j).replace(/\\/g, '\\\\');
-        i = j + 1;
-        if (stuff[0] === '!') stuff = '^' + stuff.slice(1);
-        else if (stuff[0] === '^') stuff = '\\' + stuff;
-        res += `[${stuff}]`;
-      }
-    } else if (c === '{') {
-      group++;
-      res += '(?:';
-    } else if (c === '}' && group) {
-      res += ')';
-      group--;
-    } else if (c === ',' && group) res += '|';
-    else if (c === '\\') {
-      const p = peek();
-      if (p !== undefined) {
-        i++;
-        res += escapeRe(p);
-      } else res += '\\\\';
-    } else res += escapeRe(c);
-  }
-  return res;
-}
+/** hg's _globre: a glob translated to a regular expression (unanchored); shared with .hgignore. */
+export const globToRegex = pyGlobRe;
 
 function normJoin(base: string, rel: string): string {
   const parts: string[] = [];

@@ -30,13 +30,13 @@ import { buildMatcher, type Matcher } from '../../dirstate/matcher.js';
 import { type DirstateMap } from '../../dirstate/dirstate-map.js';
 import { readDirstate, writeDirstate, type LoadedDirstate } from '../../dirstate/dirstate-file.js';
 import { encodeDirstateV1 } from '../../dirstate/dirstate-v1.js';
-import { buildIgnoreMatcher, type IgnoreMatcher } from '../../dirstate/hgignore.js';
 import { NodeDirstateStorage, NodeWorkingFs, strerrorOf } from '../../dirstate/node-fs.js';
 import { PathAuditor, diskFlags, readWorkingFile, workingStatus, type WorkingStatus } from '../../dirstate/status.js';
 import { WorkingFsError } from '../../dirstate/working-fs.js';
 import { pathTo, repoCwd, rootedPatterns } from '../pathutil.js';
 import { NodeWorkingWriter } from '../track-cli.js';
 import { addRemove as trackAddRemove, type WorkingCopy as TrackWorkingCopy } from '../../store/working-copy.js';
+import { lazyIgnore } from '../working-ignore.js';
 
 const DEFAULT = utf8('default');
 
@@ -199,33 +199,6 @@ async function fqdn(): Promise<string> {
   }
 }
 
-/** A lazily built `.hgignore` matcher (hg reads it only when it needs it). */
-function lazyIgnore(root: string, warn: (m: string) => void): IgnoreMatcher {
-  let m: IgnoreMatcher | undefined;
-  const get = (): IgnoreMatcher => {
-    if (!m) {
-      const file = root + '/.hgignore';
-      m = buildIgnoreMatcher({
-        root,
-        files: fs.existsSync(file) ? [file] : [],
-        readFile: (p) => {
-          try {
-            return { data: fs.readFileSync(p) };
-          } catch (e) {
-            return { error: strerrorOf(e) };
-          }
-        },
-        warn,
-      });
-    }
-    return m;
-  };
-  const fn = ((p: string) => get()(p)) as IgnoreMatcher;
-  Object.defineProperty(fn, 'never', { get: () => get().never });
-  Object.defineProperty(fn, 'source', { get: () => get().source });
-  Object.defineProperty(fn, 'parallelSafe', { get: () => get().parallelSafe });
-  return fn;
-}
 
 /** cmdutil.checkunfinished(repo, commit=True) for the states hg knows without extensions. */
 export function checkUnfinished(repo: Repository): void {
@@ -521,7 +494,6 @@ export async function run(ctx: CommandContext): Promise<number> {
   let fallbackUser: string | undefined;
   if (!userOpt && ctx.env['HGUSER'] === undefined && ctx.env['EMAIL'] === undefined) fallbackUser = await fallbackUsername();
 
-  const onWarn = (m: string): void => ui.warn(m);
   let result: CommitResult | undefined;
   let deletedCount = 0;
   try {
