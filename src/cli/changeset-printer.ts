@@ -8,6 +8,7 @@ import type { Repository } from '../store/repo.js';
 import { PhaseCache } from '../store/phases.js';
 import type { Ui } from './ui.js';
 import { datestr } from './dates.js';
+import { commonAncestorHeads } from '../store/ancestry.js';
 
 const SPACE = utf8(' ');
 const NL = 0x0a;
@@ -221,7 +222,7 @@ export class ChangesetPrinter {
       // get_removal_filter: drop files whose absence comes from a parent.
       let ancestors: ReturnType<typeof ml.get>[] | undefined;
       const mas = (f: Uint8Array): ({ node: Uint8Array; flags: string } | undefined)[] => {
-        ancestors ??= this.commonAncestorHeads(p1, p2).map((r) => ml.get(cl.read(r).manifest));
+        ancestors ??= commonAncestorHeads(this.repo.changelog, p1, p2).map((r) => ml.get(cl.read(r).manifest));
         return ancestors.map((m) => m.read().get(f));
       };
       const sameEntry = (a: { node: Uint8Array; flags: string } | undefined, b: { node: Uint8Array; flags: string } | undefined): boolean =>
@@ -246,30 +247,6 @@ export class ChangesetPrinter {
     }
     modified.sort(compareRaw);
     return { modified, added, removed };
-  }
-
-  /** Heads of the common ancestors of two revisions ([-1] when none, as hg's get_removal_filter uses). */
-  private commonAncestorHeads(a: Rev, b: Rev): Rev[] {
-    if (a === NULL_REV || b === NULL_REV) return [NULL_REV];
-    const cl = this.repo.changelog;
-    const anc = (r: Rev): Set<Rev> => {
-      const seen = new Set<Rev>();
-      const stack = [r];
-      while (stack.length) {
-        const x = stack.pop()!;
-        if (x === NULL_REV || seen.has(x)) continue;
-        seen.add(x);
-        stack.push(...cl.parentRevs(x));
-      }
-      return seen;
-    };
-    const sa = anc(a);
-    const common = [...anc(b)].filter((r) => sa.has(r));
-    if (!common.length) return [NULL_REV];
-    const set = new Set(common);
-    const notHead = new Set<Rev>();
-    for (const r of common) for (const p of cl.parentRevs(r)) if (set.has(p)) notHead.add(p);
-    return common.filter((r) => !notHead.has(r)).sort((x, y) => x - y);
   }
 }
 

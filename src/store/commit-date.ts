@@ -10,6 +10,7 @@
 
 import { ParseError } from './revset.js';
 import { InputError } from '../core/errors.js';
+import { pyBytesRepr } from '../core/pyrepr.js';
 
 export interface HgDate {
   /** Seconds since the epoch (may be fractional for "now"). */
@@ -275,27 +276,6 @@ function pyInt(s: string): number | undefined {
   return Number(t.replace(/_/g, ''));
 }
 
-/** Python's repr() of a bytes value without the leading b (hg's %r of a bytestr). */
-export function pyBytesRepr(b: Uint8Array): string {
-  let hasSingle = false;
-  let hasDouble = false;
-  for (const c of b) {
-    if (c === 0x27) hasSingle = true;
-    if (c === 0x22) hasDouble = true;
-  }
-  const q = hasSingle && !hasDouble ? '"' : "'";
-  let out = q;
-  for (const c of b) {
-    if (c === 0x5c) out += '\\\\';
-    else if (c === q.charCodeAt(0)) out += '\\' + q;
-    else if (c === 0x09) out += '\\t';
-    else if (c === 0x0a) out += '\\n';
-    else if (c === 0x0d) out += '\\r';
-    else if (c < 0x20 || c >= 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += String.fromCharCode(c);
-  }
-  return out + q;
-}
 
 export interface ParseDateOptions {
   formats?: readonly string[];

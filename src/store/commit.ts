@@ -54,6 +54,8 @@ import { DRAFT, PhaseCache, parsePhaseRoots } from './phases.js';
 import type { Repository } from './repo.js';
 import { openRepoTransaction, repoVfsMap, resolveTxPath, type Transaction, type TransactionVfsMap } from './transaction.js';
 import { formatHgDate, makeDate, type HgDate } from './commit-date.js';
+import { pyBytesRepr } from '../core/pyrepr.js';
+import { commonAncestorHeads } from './ancestry.js';
 
 // ---------------------------------------------------------------------------
 // Texts
@@ -130,27 +132,6 @@ export function encodeExtra(extra: ReadonlyMap<string, Uint8Array>): Uint8Array 
   return concatBytes(parts);
 }
 
-/** Python's %r of bytes (without the b prefix), for hg's messages. */
-function pyRepr(b: Uint8Array): string {
-  let hasSingle = false;
-  let hasDouble = false;
-  for (const c of b) {
-    if (c === 0x27) hasSingle = true;
-    if (c === 0x22) hasDouble = true;
-  }
-  const q = hasSingle && !hasDouble ? '"' : "'";
-  let out = q;
-  for (const c of b) {
-    if (c === 0x5c) out += '\\\\';
-    else if (c === q.charCodeAt(0)) out += '\\' + q;
-    else if (c === 0x09) out += '\\t';
-    else if (c === 0x0a) out += '\\n';
-    else if (c === 0x0d) out += '\\r';
-    else if (c < 0x20 || c >= 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += String.fromCharCode(c);
-  }
-  return out + q;
-}
 
 export interface ChangesetFields {
   manifest: Node;
@@ -171,7 +152,7 @@ export interface ChangesetFields {
 export function encodeChangeset(f: ChangesetFields): Uint8Array {
   const user = stripBytes(f.user);
   if (user.length === 0) throw new StorageError('empty username');
-  if (user.includes(NL)) throw new StorageError(`username ${pyRepr(user)} contains a newline`);
+  if (user.includes(NL)) throw new StorageError(`username ${pyBytesRepr(user)} contains a newline`);
   const extra = new Map(f.extra);
   const branch = extra.get('branch');
   if (branch !== undefined) {
@@ -454,29 +435,6 @@ function manifestOf(repo: Repository, rev: Rev): { node: Node; m: LazyManifest }
   return { node, m: repo.manifestLog.get(node).read() };
 }
 
-/** Heads of the common ancestors of two changelog revisions ([-1] when none). */
-export function commonAncestorHeads(repo: Repository, a: Rev, b: Rev): Rev[] {
-  if (a === NULL_REV || b === NULL_REV) return [NULL_REV];
-  const cl = repo.changelog;
-  const anc = (r: Rev): Set<Rev> => {
-    const seen = new Set<Rev>();
-    const stack = [r];
-    while (stack.length) {
-      const x = stack.pop()!;
-      if (x === NULL_REV || seen.has(x)) continue;
-      seen.add(x);
-      stack.push(...cl.parentRevs(x));
-    }
-    return seen;
-  };
-  const sa = anc(a);
-  const common = [...anc(b)].filter((r) => sa.has(r));
-  if (!common.length) return [NULL_REV];
-  const set = new Set(common);
-  const notHead = new Set<Rev>();
-  for (const r of common) for (const p of cl.parentRevs(r)) if (set.has(p)) notHead.add(p);
-  return common.filter((r) => !notHead.has(r)).sort((x, y) => x - y);
-}
 
 function sameEntry(a: { node: Uint8Array; flags: string } | undefined, b: { node: Uint8Array; flags: string } | undefined): boolean {
   return !!a && !!b && a.flags === b.flags && bytesEqual(a.node.subarray(0, 20), b.node.subarray(0, 20));
@@ -573,7 +531,7 @@ export function commitCtx(
       // metadata.get_removal_filter: absences that come from a parent are not removals
       let mas: LazyManifest[] | undefined;
       const ancestors = (): LazyManifest[] =>
-        (mas ??= commonAncestorHeads(repo, p1Rev, p2Rev).map((r) => manifestOf(repo, r).m));
+        (mas ??= commonAncestorHeads(repo.changelog, p1Rev, p2Rev).map((r) => manifestOf(repo, r).m));
       const fromParent = (f: Uint8Array): boolean => {
         const e1 = m1.get(f);
         if (e1) return !m2.has(f) && ancestors().every((ma) => sameEntry(ma.get(f), e1));
@@ -725,7 +683,7 @@ function commitManifest(
   }
   report.note?.('committing manifest\n');
   for (const f of added) {
-    if (f.includes(NL) || f.includes(0x0d)) throw new StorageError(`'\\n' and '\\r' disallowed in filenames: ${pyRepr(f)}`);
+    if (f.includes(NL) || f.includes(0x0d)) throw new StorageError(`'\\n' and '\\r' disallowed in filenames: ${pyBytesRepr(f)}`);
   }
   const mw = writers.manifest();
   if (isNull(mn1)) {

@@ -26,6 +26,7 @@ import { type IgnoreMatcher, dirIgnored } from '../dirstate/hgignore.js';
 import type { Matcher } from '../dirstate/matcher.js';
 import { type WorkingStatus, readWorkingFile, workingStatus } from '../dirstate/status.js';
 import { KIND_DIR, KIND_FILE, KIND_SYMLINK, type FileStat, type WorkingFs, WorkingFsError } from '../dirstate/working-fs.js';
+import { pyBytesRepr } from '../core/pyrepr.js';
 
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
@@ -120,22 +121,6 @@ function rel(wc: WorkingCopy, f: string): string {
   return pathTo(wc.root, wc.cwd, f);
 }
 
-/** Python's repr() of bytes without the b prefix (hg's %r of a bytestr), over a latin1 string. */
-export function pyBytesRepr(s: string): string {
-  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = q;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const ch = s[i]!;
-    if (ch === q || ch === '\\') out += '\\' + ch;
-    else if (c === 9) out += '\\t';
-    else if (c === 10) out += '\\n';
-    else if (c === 13) out += '\\r';
-    else if (c < 0x20 || c >= 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += ch;
-  }
-  return out + q;
-}
 
 /** hg's procutil.shellquote (posix). */
 export function shellQuote(s: string): string {
@@ -1273,3 +1258,5 @@ export function forgetCopies(wc: WorkingCopy, tm: TrackMatch, opts: { display: D
     else if (exactSet.has(f)) wc.report.warn(`${opts.display(f)}: not unmarking as copy - file is not marked as copied\n`);
   }
 }
+
+export { pyBytesRepr };
