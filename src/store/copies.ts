@@ -184,7 +184,8 @@ export function ancestorRev(repo: Repository, a: Rev, b: Rev): Rev {
   return win;
 }
 
-function compareNodes(a: Uint8Array, b: Uint8Array): number {
+/** Bytewise order of two nodes (the first 20 bytes). */
+export function compareNodes(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < 20; i++) {
     const d = a[i]! - b[i]!;
     if (d) return d;
@@ -195,7 +196,7 @@ function compareNodes(a: Uint8Array, b: Uint8Array): number {
 // ---------------------------------------------------------------------------
 // File ancestry (hg's filectx.ancestors, following copy sources)
 
-interface FileRev {
+export interface FileRev {
   path: string;
   fl: Filelog;
   rev: Rev;
@@ -203,14 +204,16 @@ interface FileRev {
   linkRev: Rev;
 }
 
-function fileRev(repo: Repository, path: string, node: Node, fl?: Filelog): FileRev {
+/** A file revision by path (latin1) and node (a manifest's 21st byte is dropped). */
+export function fileRev(repo: Repository, path: string, node: Uint8Array, fl?: Filelog): FileRev {
   const f = fl ?? repo.file(fromLatin1(path));
-  const rev = f.revlog.rev(node);
-  return { path, fl: f, rev, node, linkRev: f.linkRev(rev) };
+  const n = node.subarray(0, 20);
+  const rev = f.revlog.rev(n);
+  return { path, fl: f, rev, node: n, linkRev: f.linkRev(rev) };
 }
 
 /** filectx.parents(): the copy source first (when recorded), then the non-null filelog parents. */
-function fileParents(repo: Repository, c: FileRev): FileRev[] {
+export function fileParents(repo: Repository, c: FileRev): FileRev[] {
   const out: FileRev[] = [];
   const [p1, p2] = c.fl.parentRevs(c.rev);
   for (const p of [p1, p2]) {
@@ -316,7 +319,8 @@ function reverseRenames(mf: RevManifests, copies: Map<string, string>, dst: Rev,
   return r;
 }
 
-function chain(prefix: Map<string, string>, suffix: Map<string, string>): Map<string, string> {
+/** copies._chain. */
+export function chain(prefix: Map<string, string>, suffix: Map<string, string>): Map<string, string> {
   const result = new Map(prefix);
   for (const [k, v] of suffix) result.set(k, prefix.get(v) ?? v);
   return result;

@@ -8,10 +8,9 @@
 // records), side 2 a changeset. Paths are latin1 strings of their bytes.
 
 import { fromLatin1, latin1 } from '../core/bytes.js';
-import { NULL_REV, type Node, type Rev } from '../core/node.js';
-import type { Filelog } from '../filelog/filelog.js';
+import { NULL_REV, type Rev } from '../core/node.js';
 import type { LazyManifest } from '../manifest/lazy-manifest.js';
-import { RevManifests, ancestorRev, pathCopies } from './copies.js';
+import { type FileRev, RevManifests, ancestorRev, chain, compareNodes, fileParents, fileRev, pathCopies } from './copies.js';
 import type { Repository } from './repo.js';
 
 /** copies.branch_copies. */
@@ -64,50 +63,13 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolea
   return true;
 }
 
-/** copies._chain. */
-function chain(prefix: Map<string, string>, suffix: Map<string, string>): Map<string, string> {
-  const r = new Map(prefix);
-  for (const [k, v] of suffix) r.set(k, prefix.get(v) ?? v);
-  return r;
-}
 
 // ---------------------------------------------------------------------------
 // File ancestry (filectx.ancestors) for copies._related
 
-interface FileRev {
-  path: string;
-  fl: Filelog;
-  rev: Rev;
-  node: Node;
-  linkRev: Rev;
-}
 
-function fileRevOf(repo: Repository, path: string, node: Uint8Array, fl?: Filelog): FileRev {
-  const f = fl ?? repo.file(fromLatin1(path));
-  const n = node.subarray(0, 20);
-  const rev = f.revlog.rev(n);
-  return { path, fl: f, rev, node: n, linkRev: f.linkRev(rev) };
-}
 
-function fileParents(repo: Repository, c: FileRev): FileRev[] {
-  const out: FileRev[] = [];
-  const [p1, p2] = c.fl.parentRevs(c.rev);
-  for (const p of [p1, p2]) {
-    if (p === NULL_REV) continue;
-    out.push({ path: c.path, fl: c.fl, rev: p, node: c.fl.revlog.node(p), linkRev: c.fl.linkRev(p) });
-  }
-  const copied = c.fl.renamed(c.rev);
-  if (copied) out.unshift(fileRevOf(repo, latin1(copied.path), copied.node));
-  return out;
-}
 
-function cmpNode(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < 20; i++) {
-    const d = a[i]! - b[i]!;
-    if (d) return d;
-  }
-  return 0;
-}
 
 function* fileAncestors(repo: Repository, start: FileRev): Generator<FileRev> {
   const visit = new Map<string, FileRev>();
@@ -118,7 +80,7 @@ function* fileAncestors(repo: Repository, start: FileRev): Generator<FileRev> {
     let bestKey = '';
     let best: FileRev | undefined;
     for (const [k, v] of visit) {
-      if (!best || v.linkRev > best.linkRev || (v.linkRev === best.linkRev && cmpNode(v.node, best.node) > 0)) {
+      if (!best || v.linkRev > best.linkRev || (v.linkRev === best.linkRev && compareNodes(v.node, best.node) > 0)) {
         best = v;
         bestKey = k;
       }
@@ -209,7 +171,7 @@ function checkSingleSideCopies(
   if (!sameBytes(nb, n2)) {
     const c2node = c2FileNode(src);
     // _related(c2[src], base[src])
-    if (c2node !== undefined && !related(repo, fileRevOf(repo, src, c2node), fileRevOf(repo, src, nb))) return;
+    if (c2node !== undefined && !related(repo, fileRev(repo, src, c2node), fileRev(repo, src, nb))) return;
   }
   if (!sameBytes(nb, n2) || mb.flags(fromLatin1(src)) !== m2.flags(fromLatin1(src))) {
     for (const dst of dsts1) copy.set(dst, src);
