@@ -7,6 +7,7 @@
 // data of files it found clean by content (hg's _poststatusfixup), when the
 // wlock is free, so that the next status needs no content comparison.
 
+import type { Manifest } from '../manifest/manifest.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { CommandContext } from './context.js';
@@ -107,7 +108,7 @@ function statusThreads(env: NodeJS.ProcessEnv): number {
 }
 
 
-function manifestOf(repo: Repository, rev: Rev): LazyManifest {
+function manifestOf(repo: Repository, rev: Rev): Manifest {
   if (rev === NULL_REV) return LazyManifest.empty();
   return repo.manifestLog.get(repo.changelog.read(rev).manifest).read();
 }
@@ -136,7 +137,7 @@ function copiesToWorkingCopy(
   map: DirstateMap,
   rev: Rev,
   p1: Rev,
-  other: LazyManifest,
+  other: Manifest,
   match: ((p: string) => boolean) | undefined,
 ): Map<string, string> {
   if (rev === NULL_REV) return new Map();
@@ -263,8 +264,8 @@ async function statusWithHelper(
   const [p1Node] = map.parents();
   let p1RevCache: Rev | undefined;
   const p1Rev = (): Rev => (p1RevCache ??= isNullNode(p1Node) ? NULL_REV : repo.changelog.rev(p1Node));
-  let p1Cache: LazyManifest | undefined;
-  const p1 = (): LazyManifest => (p1Cache ??= manifestOf(repo, p1Rev()));
+  let p1Cache: Manifest | undefined;
+  const p1 = (): Manifest => (p1Cache ??= manifestOf(repo, p1Rev()));
   const againstOther = opts.rev !== undefined && opts.rev !== p1Rev();
   const other = againstOther ? manifestOf(repo, opts.rev!) : undefined;
 

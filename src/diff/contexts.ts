@@ -2,6 +2,7 @@
 // filelogs) and the working copy (hg's workingctx: files read from disk,
 // tracked paths from the dirstate, flags from lstat).
 
+import type { Manifest } from '../manifest/manifest.js';
 import { decodeUtf8, fromLatin1 } from '../core/bytes.js';
 import { AbortError } from '../core/errors.js';
 import type { Rev } from '../core/node.js';
@@ -20,7 +21,7 @@ export class RevDiffCtx implements DiffCtx {
   constructor(
     readonly repo: Repository,
     readonly rev: Rev,
-    readonly manifest: LazyManifest,
+    readonly manifest: Manifest,
     readonly id: string,
     readonly date: string,
   ) {}

@@ -4,6 +4,7 @@
 //
 // A side is a revision number or 'wdir'. Paths are latin1 strings.
 
+import type { Manifest } from '../manifest/manifest.js';
 import { fromLatin1, latin1 } from '../core/bytes.js';
 import { NULL_REV, type Rev } from '../core/node.js';
 import type { LazyManifest } from '../manifest/lazy-manifest.js';
@@ -51,7 +52,7 @@ export function pathCopiesWdir(inp: WdirCopiesInput, x: Side, y: Side, match: Pa
     const r = map.findRowLatin1(path);
     return r >= 0 && (map.rows.flags[r]! & F_WC_TRACKED) !== 0;
   };
-  const manifest = (r: Rev): LazyManifest | undefined => (r === NULL_REV ? undefined : mf.get(r));
+  const manifest = (r: Rev): Manifest | undefined => (r === NULL_REV ? undefined : mf.get(r));
   const contains = (side: Side, path: string): boolean =>
     side === 'wdir' ? tracked(path) : (manifest(side)?.get(fromLatin1(path)) !== undefined);
   const asRev = (side: Side): Rev => (side === 'wdir' ? p1 : side);

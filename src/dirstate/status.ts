@@ -25,6 +25,7 @@
 // Paths are repo-relative latin1 strings of their bytes. Lists come out
 // sorted (byte order), like hg's.
 
+import type { Manifest } from '../manifest/manifest.js';
 import { bytesEqual, fromLatin1 } from '../core/bytes.js';
 import { AbortError } from '../core/errors.js';
 import type { Node, Rev } from '../core/node.js';
@@ -855,7 +856,7 @@ export interface LookupOptions {
   map: DirstateMap;
   fs: WorkingFs;
   /** The first parent's manifest (read on first use). */
-  p1: () => LazyManifest;
+  p1: () => Manifest;
   files: StoredFiles;
   /** hg's mtime_boundary (timestamp.get_fs_now at the start of status); undefined: no fixups. */
   mtimeBoundary: Timestamp | undefined;
@@ -928,7 +929,7 @@ export function mergeSorted(a: string[], b: readonly string[]): string[] {
 export interface WorkingStatusOptions extends DirstateStatusOptions {
   repo: Repository;
   /** The first parent's manifest (the null revision's is empty); only read when contents must be compared. */
-  p1: () => LazyManifest;
+  p1: () => Manifest;
   mtimeBoundary: Timestamp | undefined;
 }
 
@@ -1000,9 +1001,9 @@ export interface RevStatusInput {
   fs: WorkingFs;
   /** The working copy's status against p1 (lists sorted). */
   wd: StatusLists;
-  p1: LazyManifest;
+  p1: Manifest;
   /** The other revision's manifest. */
-  other: LazyManifest;
+  other: Manifest;
   matcher?: Matcher;
   listClean: boolean;
 }

@@ -23,6 +23,7 @@ import { ManifestError } from '../core/errors.js';
 import { buildLineIndex } from './lazy-manifest-parse.js';
 import { wasmMismatch } from './lazy-manifest-wasm.js';
 import type { ManifestMatcher } from './matcher.js';
+import type { Manifest } from './manifest.js';
 
 export type { ManifestMatcher } from './matcher.js';
 
@@ -207,7 +208,7 @@ interface Snapshot {
   ebo: number;
 }
 
-export class LazyManifest {
+export class LazyManifest implements Manifest {
   private _text: Uint8Array;
   private _idx: Int32Array | null = null;
   private _n = 0;
@@ -779,7 +780,8 @@ export class LazyManifest {
    * (left) and `other` (right), in path order (and, with `clean`, the equal
    * ones too). Same answer as the C lazymanifest's diff().
    */
-  diff(other: LazyManifest, opts: { clean?: boolean } = {}): ManifestDiffEntry[] {
+  diff(otherManifest: Manifest, opts: { clean?: boolean } = {}): ManifestDiffEntry[] {
+    const other = otherManifest.flat();
     const clean = opts.clean === true;
     const a = this.snapshot(false);
     const b = other.snapshot(false);
@@ -796,6 +798,11 @@ export class LazyManifest {
       diffSlots(a, b, clean, out);
     }
     return out;
+  }
+
+  /** Manifest interface: a flat manifest is its own flat view. */
+  flat(): LazyManifest {
+    return this;
   }
 
   // --- text ----------------------------------------------------------------------------

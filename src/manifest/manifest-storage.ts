@@ -22,6 +22,8 @@ export interface ManifestStorage {
    * (hg's readdelta); the full text when the revision is stored in full.
    */
   readDeltaText(rev: Rev): Uint8Array;
+  /** The revision `rev` is stored as a delta against (NULL_REV for a full text). */
+  deltaParent(rev: Rev): Rev;
   /** Storage of a subdirectory's manifests (tree manifests); `dir` ends with '/'. */
   dirStorage(dir: Uint8Array): ManifestStorage;
 }
@@ -103,6 +105,9 @@ export class RevlogManifestStorage implements ManifestStorage {
       }
     }
     return this.revlog.revision(rev);
+  }
+  deltaParent(rev: Rev): Rev {
+    return this.revlog.deltaParent(rev);
   }
   readDeltaText(rev: Rev): Uint8Array {
     if (this.revlog.deltaParent(rev) === NULL_REV) return this.revlog.revision(rev);

@@ -39,6 +39,7 @@
 // Everything happens in one transaction ("commit"), under the wlock and the
 // store lock (held by the caller).
 
+import type { Manifest } from '../manifest/manifest.js';
 import { AbortError, InputError, StateError, StorageError, UnsupportedFeatureError } from '../core/errors.js';
 import { bytesEqual, compareBytes, concatBytes, fromLatin1, latin1, toHex, utf8 } from '../core/bytes.js';
 import { NULL_NODE, NULL_REV, type Node, type Rev, isNullNode, nodeKey } from '../core/node.js';
@@ -48,6 +49,9 @@ import { REVIDX_ISCENSORED } from '../revlog/constants.js';
 import type { Revlog } from '../revlog/revlog.js';
 import { LazyManifest, type ManifestChange, type ManifestFlag } from '../manifest/lazy-manifest.js';
 import { RevlogManifestStorage } from '../manifest/manifest-storage.js';
+import { TreeManifest } from '../manifest/tree-manifest.js';
+import { writeTreeManifest } from '../manifest/tree-write.js';
+import { manifestRadix } from '../vfs/store-encoding.js';
 import type { Filelog } from '../filelog/filelog.js';
 import { branchOf as changesetBranch, isClosed } from '../changelog/changeset.js';
 import { DRAFT, PhaseCache, parsePhaseRoots } from './phases.js';
@@ -429,8 +433,8 @@ function fileDataEquivalent(fl: Filelog, node: Node, data: Uint8Array): boolean 
 }
 
 /** Revisions and nodes of a changelog revision's parents and manifest. */
-function manifestOf(repo: Repository, rev: Rev): { node: Node; m: LazyManifest } {
-  if (rev === NULL_REV) return { node: NULL_NODE, m: LazyManifest.empty() };
+function manifestOf(repo: Repository, rev: Rev): { node: Node; m: Manifest } {
+  if (rev === NULL_REV) return { node: NULL_NODE, m: repo.manifestLog.empty() };
   const node = repo.changelog.read(rev).manifest;
   return { node, m: repo.manifestLog.get(node).read() };
 }
@@ -463,10 +467,13 @@ class Writers {
     return { fl, w };
   }
 
-  manifest(): RevlogWriter {
-    const storage = this.repo.manifestLog.storage;
+  /** The manifest revlog of directory `dir` ('' for the root, else 'a/b/'). */
+  manifest(dir: Uint8Array = EMPTY): RevlogWriter {
+    const root = this.repo.manifestLog.storage;
+    const storage = dir.length === 0 ? root : root.dirStorage(dir);
     if (!(storage instanceof RevlogManifestStorage)) throw new UnsupportedFeatureError('hgkit can only commit to revlog manifests');
-    return new RevlogWriter(storage.revlog, '00manifest', this.map.vfs, this.resolve, revlogWriterOptions(this.repo.requirements, 'manifest'));
+    const radix = dir.length === 0 ? '00manifest' : manifestRadix(dir);
+    return new RevlogWriter(storage.revlog, radix, this.map.vfs, this.resolve, revlogWriterOptions(this.repo.requirements, 'manifest'));
   }
 
   changelog(): RevlogWriter {
@@ -487,7 +494,6 @@ export function commitCtx(
   input: CommitInput,
   opts: { mergeState?: MergeState; report?: CommitReporter } = {},
 ): CommitResult {
-  if (repo.requirements.has('treemanifest')) throw new UnsupportedFeatureError('hgkit cannot commit to tree manifest repositories yet');
   const report = opts.report ?? {};
   const ms = opts.mergeState ?? EMPTY_MERGE_STATE;
   const cl = repo.changelog;
@@ -529,8 +535,8 @@ export function commitCtx(
       for (const f of removed) touched.set(key(f), f);
     } else {
       // metadata.get_removal_filter: absences that come from a parent are not removals
-      let mas: LazyManifest[] | undefined;
-      const ancestors = (): LazyManifest[] =>
+      let mas: Manifest[] | undefined;
+      const ancestors = (): Manifest[] =>
         (mas ??= commonAncestorHeads(repo.changelog, p1Rev, p2Rev).map((r) => manifestOf(repo, r).m));
       const fromParent = (f: Uint8Array): boolean => {
         const e1 = m1.get(f);
@@ -541,7 +547,7 @@ export function commitCtx(
       };
       for (const f of removed) if (!fromParent(f)) touched.set(key(f), f);
     }
-    const written = commitManifest(repo, writers, tr, linkRev, { m, m1, mn1: mp1.node, mn2: mp2.node, mrev1: p1Rev === NULL_REV ? NULL_REV : repo.manifestLog.storage.rev(mp1.node) }, [...touched.values()], ctxFiles, addedPaths, drop, report);
+    const written = commitManifest(repo, writers, tr, linkRev, { m, m1, m2, mn1: mp1.node, mn2: mp2.node, mrev1: p1Rev === NULL_REV ? NULL_REV : repo.manifestLog.storage.rev(mp1.node) }, [...touched.values()], ctxFiles, addedPaths, drop, report);
     mn = written.node;
     if (written.text) manifestTexts.push([mn, written.text]);
   }
@@ -567,8 +573,8 @@ function fileCommit(
   src: CommitFileSource,
   fname: Uint8Array,
   flags: ManifestFlag,
-  m1: LazyManifest,
-  m2: LazyManifest,
+  m1: Manifest,
+  m2: Manifest,
   linkRev: Rev,
   ms: MergeState,
   report: CommitReporter,
@@ -643,8 +649,9 @@ function fileCommit(
 }
 
 interface ManifestParts {
-  m: LazyManifest;
-  m1: LazyManifest;
+  m: Manifest;
+  m1: Manifest;
+  m2: Manifest;
   mn1: Node;
   mn2: Node;
   mrev1: Rev;
@@ -685,7 +692,16 @@ function commitManifest(
   for (const f of added) {
     if (f.includes(NL) || f.includes(0x0d)) throw new StorageError(`'\\n' and '\\r' disallowed in filenames: ${pyBytesRepr(f)}`);
   }
+  if (m instanceof TreeManifest) {
+    // hg's manifestrevlog._addtree: each edited directory into its own revlog
+    const node = writeTreeManifest(m, parts.m1 as TreeManifest, parts.m2 as TreeManifest, (dir) => {
+      const w = writers.manifest(dir);
+      return (text, p1, p2) => w.addRevision(tr, text, linkRev, p1, p2).node;
+    });
+    return { node };
+  }
   const mw = writers.manifest();
+  if (!(m instanceof LazyManifest)) throw new UnsupportedFeatureError('hgkit can only commit flat or tree manifests');
   if (isNull(mn1)) {
     const text = m.text();
     return { node: mw.addRevision(tr, text, linkRev, mn1, mn2).node, text };

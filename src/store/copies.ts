@@ -13,6 +13,7 @@
 //
 // Paths are latin1 strings of their bytes (map keys); a copies map is
 // destination -> source.
+import type { Manifest } from '../manifest/manifest.js';
 import { fromLatin1, latin1 } from '../core/bytes.js';
 import { NULL_REV, type Node, type Rev, nodeKey } from '../core/node.js';
 import { DiffKind, diffManifestTexts } from '../manifest/manifest-diff.js';
@@ -24,11 +25,11 @@ export type PathPredicate = (latin1Path: string) => boolean;
 
 /** Manifests of changesets, read once per command (lowest revision first, for delta reuse). */
 export class RevManifests {
-  private readonly cache = new Map<Rev, LazyManifest>();
+  private readonly cache = new Map<Rev, Manifest>();
 
   constructor(readonly repo: Repository) {}
 
-  get(rev: Rev): LazyManifest {
+  get(rev: Rev): Manifest {
     let m = this.cache.get(rev);
     if (!m) {
       const node = this.repo.changelog.read(rev).manifest;

@@ -11,6 +11,7 @@
 //
 // Paths and messages are latin1 strings of their bytes.
 
+import type { Manifest } from '../manifest/manifest.js';
 import { fromHex, fromLatin1 } from '../core/bytes.js';
 import { AbortError } from '../core/errors.js';
 import { NULL_REV, type Node, shortHex } from '../core/node.js';
@@ -96,7 +97,7 @@ export interface FileMergeEnv {
   /** The working copy's first parent (mynode). */
   p1Node: Node;
   /** The manifest of a changeset by node (cached by the caller). */
-  manifestOf(node: Node): LazyManifest;
+  manifestOf(node: Node): Manifest;
 }
 
 const enc = (s: string): Uint8Array => fromLatin1(s);

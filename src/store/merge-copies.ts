@@ -7,6 +7,7 @@
 // Side 1 is the working copy (its first parent plus the dirstate's copy
 // records), side 2 a changeset. Paths are latin1 strings of their bytes.
 
+import type { Manifest } from '../manifest/manifest.js';
 import { fromLatin1, latin1 } from '../core/bytes.js';
 import { NULL_REV, type Rev } from '../core/node.js';
 import type { LazyManifest } from '../manifest/lazy-manifest.js';
@@ -33,7 +34,7 @@ export function emptyBranchCopies(): BranchCopies {
 export interface WorkingCopySide {
   p1: Rev;
   /** The status manifest (p1's with added/modified ids, without removed/deleted files). */
-  manifest: LazyManifest;
+  manifest: Manifest;
   /** The dirstate's copy records of tracked files (dest -> source). */
   dirstateCopies: Map<string, string>;
   /** Is the path tracked in the dirstate (workingctx.__contains__)? */
@@ -47,11 +48,11 @@ export interface MergeCopiesResult {
   diverge: Map<string, string[]>;
 }
 
-function has(m: LazyManifest, f: string): boolean {
+function has(m: Manifest, f: string): boolean {
   return m.get(fromLatin1(f)) !== undefined;
 }
 
-function nodeOf(m: LazyManifest, f: string): Uint8Array | undefined {
+function nodeOf(m: Manifest, f: string): Uint8Array | undefined {
   return m.get(fromLatin1(f))?.node;
 }
 
@@ -154,9 +155,9 @@ function checkSingleSideCopies(
   repo: Repository,
   src: string,
   dsts1: string[],
-  m1: LazyManifest,
-  m2: LazyManifest,
-  mb: LazyManifest,
+  m1: Manifest,
+  m2: Manifest,
+  mb: Manifest,
   c2FileNode: (f: string) => Uint8Array | undefined,
   copy: Map<string, string>,
   renamedelete: Map<string, string[]>,
@@ -184,14 +185,14 @@ function dirname(p: string): string {
   return i < 0 ? '' : p.slice(0, i);
 }
 
-function hasDir(m: LazyManifest, d: string): boolean {
+function hasDir(m: Manifest, d: string): boolean {
   if (d === '') return m.size > 0;
   return m.hasDir(fromLatin1(d));
 }
 
 /** copies._dir_renames. */
 function dirRenames(
-  m: LazyManifest,
+  m: Manifest,
   copy: Map<string, string>,
   fullcopy: Map<string, string>,
   addedFiles: () => string[],
@@ -230,7 +231,7 @@ function dirRenames(
 }
 
 /** Files of `m` not in `base` (manifest.filesnotin). */
-function filesNotIn(m: LazyManifest, base: LazyManifest): Set<string> {
+function filesNotIn(m: Manifest, base: Manifest): Set<string> {
   const out = new Set<string>();
   for (const e of m.entries()) if (!base.has(e.path)) out.add(latin1(e.path));
   return out;

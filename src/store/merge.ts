@@ -12,6 +12,7 @@
 // working copy's status (WorkingContext), and writes the dirstate after.
 // Paths and messages are latin1 strings of their bytes.
 
+import type { Manifest } from '../manifest/manifest.js';
 import { bytesEqual, fromLatin1, latin1, toHex, utf8 } from '../core/bytes.js';
 import { AbortError, StateError } from '../core/errors.js';
 import { NULL_NODE, NULL_REV, type Node, type Rev, nodeHex, shortHex } from '../core/node.js';
@@ -174,14 +175,14 @@ export interface WorkingContext {
   fsNow(): Timestamp | undefined;
 }
 
-function manifestOf(mf: RevManifests, rev: Rev): LazyManifest {
+function manifestOf(mf: RevManifests, rev: Rev): Manifest {
   return rev === NULL_REV ? LazyManifest.empty() : mf.get(rev);
 }
 
-const statusManifests = new WeakMap<WorkingContext, LazyManifest>();
+const statusManifests = new WeakMap<WorkingContext, Manifest>();
 
 /** workingctx._buildstatusmanifest. */
-export function statusManifest(wc: WorkingContext): LazyManifest {
+export function statusManifest(wc: WorkingContext): Manifest {
   let m = statusManifests.get(wc);
   if (m) return m;
   m = manifestOf(wc.mf, wc.p1).copy();
@@ -451,7 +452,7 @@ function unknownFileOrLink(wc: WorkingContext, f: string): boolean {
 }
 
 /** mctx[f2].cmp(wctx[f]): does the other revision's f2 differ from the working file f? */
-function storedDiffersFromWorking(wc: WorkingContext, m2: LazyManifest, f2: string, f: string): boolean {
+function storedDiffersFromWorking(wc: WorkingContext, m2: Manifest, f2: string, f: string): boolean {
   const ent = m2.get(fromLatin1(f2))!;
   const fl = wc.repo.file(fromLatin1(f2));
   const rev = fl.revlog.rev(ent.node.subarray(0, 20));
@@ -648,7 +649,7 @@ export interface MergeDeps {
 }
 
 function fileMergeEnv(wc: WorkingContext, deps: MergeDeps): FileMergeEnv {
-  const byNode = new Map<string, LazyManifest>();
+  const byNode = new Map<string, Manifest>();
   return {
     repo: wc.repo,
     ui: deps.ui,
@@ -769,7 +770,7 @@ function applyUpdates(
   const env = fileMergeEnv(wc, deps);
   const mergeActions = mresult.getActions(['cd', 'dc', 'm'], true);
   const moves: string[] = [];
-  const actxOf = (anc: Node | null): { node: Node; m: LazyManifest } => {
+  const actxOf = (anc: Node | null): { node: Node; m: Manifest } => {
     if (anc === null) return { node: revNode(repo, wc.p1), m: statusManifest(wc) };
     return { node: anc, m: env.manifestOf(anc) };
   };

@@ -14,6 +14,7 @@
 // Paths are repo-relative latin1 strings of their bytes ('' = the root), the
 // convention of the dirstate code; messages are latin1 strings of bytes too.
 
+import type { Manifest } from '../manifest/manifest.js';
 import { bytesEqual, fromLatin1, latin1, utf8 } from '../core/bytes.js';
 import { AbortError, InputError } from '../core/errors.js';
 import { NULL_REV, type Rev, isNullNode } from '../core/node.js';
@@ -372,9 +373,9 @@ function wctxCopy(wc: WorkingCopy, source: string, dest: string): void {
 // ---------------------------------------------------------------------------
 // Manifests of the parents
 
-const manifestCache = new WeakMap<DirstateMap, Map<number, LazyManifest>>();
+const manifestCache = new WeakMap<DirstateMap, Map<number, Manifest>>();
 
-function manifestOfRev(repo: Repository, map: DirstateMap, rev: Rev): LazyManifest {
+function manifestOfRev(repo: Repository, map: DirstateMap, rev: Rev): Manifest {
   let cache = manifestCache.get(map);
   if (!cache) manifestCache.set(map, (cache = new Map()));
   let m = cache.get(rev);
@@ -390,7 +391,7 @@ function parentRev(wc: WorkingCopy, which: 0 | 1): Rev {
   return isNullNode(node) ? NULL_REV : wc.repo.changelog.rev(node);
 }
 
-function p1Manifest(wc: WorkingCopy): LazyManifest {
+function p1Manifest(wc: WorkingCopy): Manifest {
   return manifestOfRev(wc.repo, wc.map, parentRev(wc, 0));
 }
 
@@ -1032,7 +1033,7 @@ export function copyFiles(wc: WorkingCopy, opts: CopyOptions): boolean {
   if (pats.length === 0) throw new InputError('no source or destination specified');
   if (pats.length === 1) throw new InputError('no destination specified');
   const dest = pats.pop()!;
-  const p1 = (): LazyManifest => p1Manifest(wc);
+  const p1 = (): Manifest => p1Manifest(wc);
   const targets = new Map<string, string>();
 
   type Src = [abs: string, rel: string, exact: boolean];

@@ -3,6 +3,7 @@
 // cmdutil.commitstatus, over the dirstate. The commit itself is
 // src/store/commit.ts (commitWorkingCopy); this module is the adapter that
 // gives it the working copy (WorkingCopy over DirstateMap + the file system).
+import type { Manifest } from '../../manifest/manifest.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -237,7 +238,7 @@ interface Working {
   loaded: LoadedDirstate;
   storage: NodeDirstateStorage;
   wfs: NodeWorkingFs;
-  p1Manifest: () => LazyManifest;
+  p1Manifest: () => Manifest;
 }
 
 function openWorking(repo: Repository): Working {
@@ -245,8 +246,8 @@ function openWorking(repo: Repository): Working {
   const loaded = readDirstate(storage, repo.requirements);
   const map = loaded.map;
   const wfs = new NodeWorkingFs(repo.root);
-  let m1: LazyManifest | undefined;
-  const p1Manifest = (): LazyManifest => {
+  let m1: Manifest | undefined;
+  const p1Manifest = (): Manifest => {
     if (!m1) {
       const [p1] = map.parents();
       m1 = isNullNode(p1) ? LazyManifest.empty() : repo.manifestLog.get(repo.changelog.read(repo.changelog.rev(p1)).manifest).read();

@@ -4,6 +4,7 @@
 // --stat, -U, -a, --nodates, --noprefix, -p, -w/-b/-B/-Z, --reverse, --root,
 // file patterns and -I/-X. Output is byte-identical to hg 6.3.2's.
 
+import type { Manifest } from '../../manifest/manifest.js';
 import type { CommandContext } from '../context.js';
 import { optBool, optList, optString } from '../context.js';
 import { InputError } from '../../core/errors.js';
@@ -88,7 +89,7 @@ function termWidth(ctx: CommandContext): number {
   return 80;
 }
 
-function manifestOf(mf: RevManifests, rev: Rev): LazyManifest {
+function manifestOf(mf: RevManifests, rev: Rev): Manifest {
   return rev === NULL_REV ? LazyManifest.empty() : mf.get(rev);
 }
 
@@ -138,7 +139,7 @@ function statusBetween(
   matcher: Matcher,
   mf: RevManifests,
   wc: () => WorkingCopy,
-  onBad: (path: string, msg: string, kind: BadKind, other: LazyManifest | undefined) => void,
+  onBad: (path: string, msg: string, kind: BadKind, other: Manifest | undefined) => void,
 ): DiffChanges {
   const match = matcher.always ? undefined : (p: string) => matcher.matches(p);
   if (s1 !== WDIR && s2 !== WDIR) {
@@ -231,7 +232,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
 
   const mf = new RevManifests(repo);
-  const onBad = (path: string, msg: string, kind: BadKind, other: LazyManifest | undefined): void => {
+  const onBad = (path: string, msg: string, kind: BadKind, other: Manifest | undefined): void => {
     // as status-working.ts reports them (hg's match.bad through uipathfn)
     const f = kind === 'dir' ? rel(path) : path;
     if (other && (other.has(fromLatin1(f)) || other.hasDir(fromLatin1(f)))) return;

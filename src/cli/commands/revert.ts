@@ -5,6 +5,7 @@
 // dirstate), `.orig` backups of local changes (`-C/--no-backup`), `-n`,
 // `-a`, `-d DATE`, -I/-X. Copy records of files brought back are restored
 // from the target's copies.
+import type { Manifest } from '../../manifest/manifest.js';
 import type { CommandContext } from '../context.js';
 import { optBool, optList, optString } from '../context.js';
 import { AbortError, InputError } from '../../core/errors.js';
@@ -118,7 +119,7 @@ function revert(
   let parent = parentIn;
   if (node === p2) parent = p2;
   const mf = node === NULL_REV ? LazyManifest.empty() : w.mf.get(node);
-  const pm = (r: Rev): LazyManifest => (r === NULL_REV ? LazyManifest.empty() : w.mf.get(r));
+  const pm = (r: Rev): Manifest => (r === NULL_REV ? LazyManifest.empty() : w.mf.get(r));
   const m = buildMatcher({ cwdRel: cwdRelative(repo.root, ctx.cwd), patterns: pats, include, exclude });
   const exact = new Set(m.always ? [] : m.files);
   const names = new Map<string, boolean>();
