@@ -1,7 +1,7 @@
 // CLI entry: global options, command lookup, error reporting as hg does it.
 // Command modules and the repository code are imported only when needed.
 import { resolve as resolvePath } from 'node:path';
-import { HgError, RepoNotFoundError } from '../core/errors.js';
+import { ConfigError, HgError, RepoNotFoundError } from '../core/errors.js';
 import { CommandLineError, parseOptions } from './options.js';
 import { Ui, detectEncoding } from './ui.js';
 import { commands, globalOptions, type CommandSpec } from './commands/table.js';
@@ -39,7 +39,7 @@ function formatError(ui: Ui, e: unknown): number {
       if (pe.position !== undefined && pe.spec) ui.warn(`(${pe.spec}\n${' '.repeat(pe.position)}^ here)\n`);
       return 255;
     }
-    ui.warn(`abort: ${e.message}\n`);
+    ui.warn(e instanceof ConfigError ? `config error: ${e.message}\n` : `abort: ${e.message}\n`);
     if (e.hint) ui.warn(`(${e.hint})\n`);
     if (ui.traceback && e.stack) ui.warn(e.stack + '\n');
     return 255;
@@ -148,6 +148,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     return formatError(ui, e);
   } finally {
     ui.flush();
+    if (env.HGKIT_TREE_STATS) {
+      // benchmarks (bench/e2e/tree.mjs): directory manifests read from storage
+      const { treeStats } = await import('../manifest/tree-manifest.js');
+      process.stderr.write(`treeStats.dirsRead ${treeStats.dirsRead}\n`);
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import type { CommandContext } from './context.js';
 import { optList } from './context.js';
+import { configValue } from './config-args.js';
 import { decodeUtf8, fromLatin1, latin1, utf8 } from '../core/bytes.js';
 import { AbortError, ConfigError, InputError } from '../core/errors.js';
 import type { Repository } from '../store/repo.js';
@@ -317,16 +318,6 @@ export interface TrackSession {
   arg(s: string): string;
 }
 
-/** Reads ui.* values given with --config (hgkit reads no hgrc files). */
-function configValue(ctx: CommandContext, key: string): string | undefined {
-  let v: string | undefined;
-  for (const c of optList(ctx.opts, 'config')) {
-    const eq = c.indexOf('=');
-    if (eq > 0 && c.slice(0, eq).trim() === key) v = c.slice(eq + 1).trim();
-  }
-  return v;
-}
-
 /** util.sizetoint. */
 function sizeToInt(s: string): number | undefined {
   const t = s.trim().toLowerCase();
@@ -354,13 +345,13 @@ export async function withWorkingCopy<T>(ctx: CommandContext, fn: (s: TrackSessi
   const cwd = repoCwd(root, latin1(utf8(ctx.cwd)));
   const cwdAbs = latin1(utf8(ctx.cwd));
 
-  const portable = (configValue(ctx, 'ui.portablefilenames') ?? 'warn').toLowerCase();
+  const portable = (configValue(ctx.opts, 'ui.portablefilenames') ?? 'warn').toLowerCase();
   let portableFilenames: 'warn' | 'abort' | 'ignore';
   if (portable === 'abort') portableFilenames = 'abort';
   else if (portable === 'ignore' || ['false', 'no', 'off', '0', 'never'].includes(portable)) portableFilenames = 'ignore';
   else if (portable === 'warn' || ['true', 'yes', 'on', '1', 'always'].includes(portable)) portableFilenames = 'warn';
   else throw new ConfigError(`ui.portablefilenames value is invalid ('${portable}')`);
-  const limitText = configValue(ctx, 'ui.large-file-limit');
+  const limitText = configValue(ctx.opts, 'ui.large-file-limit');
   const largeFileLimit = limitText === undefined ? 10_000_000 : sizeToInt(limitText);
   if (largeFileLimit === undefined) throw new ConfigError(`ui.large-file-limit is not a byte quantity ('${limitText}')`);
 

@@ -559,6 +559,51 @@ export class TreeManifest implements Manifest {
     return out;
   }
 
+  /**
+   * diff() restricted to `roots` (paths of files or directories, no trailing
+   * '/'; an empty root means everything): only the directories on the way to
+   * each root and below it are read. Path order.
+   */
+  diffUnder(other: TreeManifest, roots: readonly Uint8Array[], opts: { clean?: boolean } = {}): ManifestDiffEntry[] {
+    if (roots.length === 0 || roots.some((r) => r.length === 0)) return this.diff(other, opts);
+    const clean = opts.clean === true;
+    const sorted = roots.slice().sort(compareBytes);
+    const out: ManifestDiffEntry[] = [];
+    let last: Uint8Array | null = null;
+    for (const r of sorted) {
+      if (last !== null && (bytesEqual(r, last) || (startsWith(r, last) && r[last.length] === SLASH))) continue;
+      last = r;
+      const fa = this.get(r);
+      const fb = other.get(r);
+      if (fa || fb) {
+        const same = fa && fb && fa.flags === fb.flags && bytesEqual(fa.node, fb.node);
+        if (!same) out.push({ path: r, left: fa ?? null, right: fb ?? null });
+        else if (clean) out.push({ path: r, left: null, right: null });
+      }
+      const da = this.dirAt(r);
+      const db = other.dirAt(r);
+      if (da || db) {
+        const dir = (da ?? db)!.dir;
+        diffDirs(da ?? TreeDir.fresh(dir, null), db ?? TreeDir.fresh(dir, null), clean, out);
+      }
+    }
+    if (sorted.length > 1) out.sort((x, y) => compareBytes(x.path, y.path));
+    return out;
+  }
+
+  /** The directory at `path` (no trailing '/'), if there is one. */
+  private dirAt(path: Uint8Array): TreeDir | undefined {
+    let d: TreeDir | undefined = this.root;
+    let s = 0;
+    while (d) {
+      const slash = path.indexOf(SLASH, s);
+      d = d.child(path.subarray(s, slash < 0 ? path.length : slash), false);
+      if (slash < 0) break;
+      s = slash + 1;
+    }
+    return d && !d.isEmpty() ? d : undefined;
+  }
+
   /** The stored text of directory `dir` ('' or 'a/b/'), undefined if absent. */
   dirText(dir: Uint8Array): Uint8Array | undefined {
     let d: TreeDir | undefined = this.root;

@@ -3,10 +3,10 @@
 // or flag differs is modified (hg does not compare contents between
 // commits), plus the copies map when asked. No printing here.
 import { AbortError } from '../core/errors.js';
-import { bytesEqual, fromLatin1, hexBytesToBin, latin1 } from '../core/bytes.js';
-import { NULL_NODE, NULL_REV, type Node, type Rev } from '../core/node.js';
-import { DiffKind, diffManifestTexts } from '../manifest/manifest-diff.js';
-import type { ManifestStorage } from '../manifest/manifest-storage.js';
+import { fromLatin1, latin1 } from '../core/bytes.js';
+import { NULL_REV, type Rev } from '../core/node.js';
+import { diffManifestTexts } from '../manifest/manifest-diff.js';
+import { TreeManifest } from '../manifest/tree-manifest.js';
 import { type PathPredicate, RevManifests, pathCopies } from './copies.js';
 import type { Repository } from './repo.js';
 
@@ -18,6 +18,12 @@ export interface RevStatusOptions {
   /** Also compute copies (hg's copies.pathcopies(rev1, rev2, match)). */
   copies?: boolean;
   manifests?: RevManifests;
+  /**
+   * Every path `match` accepts is one of these or lies below one (latin1,
+   * '' for anywhere: the matcher's matchRoots). Tree manifests then read only
+   * the directories leading there.
+   */
+  roots?: readonly string[];
 }
 
 export interface RevStatus {
@@ -39,6 +45,7 @@ export function statusBetweenRevs(repo: Repository, rev1: Rev, rev2: Rev, opts: 
     // hg's answer depends on its matchers' visitchildrenset() there.
     throw new AbortError('status --clean with file patterns on a tree manifest repository is not supported by hgkit yet');
   }
+  if (tree) return treeStatus(repo, mf, rev1, rev2, opts);
   // Read the older manifest first: the newer one is likely a delta on it.
   mf.preload([rev1, rev2].filter((r) => r !== NULL_REV));
   const st: RevStatus = { modified: [], added: [], removed: [], clean: [], copies: new Map() };
@@ -52,7 +59,6 @@ export function statusBetweenRevs(repo: Repository, rev1: Rev, rev2: Rev, opts: 
     },
     { clean: opts.clean === true },
   );
-  if (tree && st.clean.length > 0) st.clean = treeVisibleClean(repo, rev1, rev2, st.clean);
   if (opts.copies) {
     st.copies = pathCopies(repo, rev1, rev2, {
       match,
@@ -64,48 +70,29 @@ export function statusBetweenRevs(repo: Repository, rev1: Rev, rev2: Rev, opts: 
 }
 
 // ---------------------------------------------------------------------------
-// Tree manifests. hg's treemanifest.diff skips a directory whose tree node is
-// the same on both sides without listing its files, so unchanged files are
-// reported as clean only in directories whose node differs, all the way up
-// to the root (and nothing at all when the root manifests are the same).
+// Tree manifests: one diff of the two trees, which skips every directory whose
+// node is the same on both sides without reading it (so, as in hg, unchanged
+// files are reported as clean only in directories whose node differs), and
+// with roots only descends towards them.
 
-function manifestNode(repo: Repository, rev: Rev): Node {
-  return rev === NULL_REV ? NULL_NODE : repo.changelog.read(rev).manifest;
-}
-
-/** Subdirectories of one directory's manifest text: name (latin1) -> view of the 40 hex digits. */
-function subdirs(storage: ManifestStorage, node: Node): Map<string, Uint8Array> {
-  const out = new Map<string, Uint8Array>();
-  const text = storage.revision(storage.rev(node));
-  let s = 0;
-  while (s < text.length) {
-    const z = text.indexOf(0, s);
-    if (z < 0) break;
-    let e = text.indexOf(10, z + 41);
-    if (e < 0) e = text.length;
-    if (e > z + 41 && text[z + 41] === 0x74 /* t */) out.set(latin1(text, s, z), text.subarray(z + 1, z + 41));
-    s = e + 1;
-  }
-  return out;
-}
-
-function treeVisibleClean(repo: Repository, rev1: Rev, rev2: Rev, clean: Uint8Array[]): Uint8Array[] {
-  const root = repo.manifestLog.storage;
-  const differing = new Set<string>(); // directory paths (latin1) with a trailing '/', '' for the root
-  const walk = (n1: Node, n2: Node, dir: string): void => {
-    if (bytesEqual(n1, n2)) return;
-    differing.add(dir);
-    const st = dir === '' ? root : root.dirStorage(fromLatin1(dir));
-    const d1 = subdirs(st, n1);
-    const d2 = subdirs(st, n2);
-    for (const [name, h1] of d1) {
-      const h2 = d2.get(name);
-      if (h2 && !bytesEqual(h1, h2)) walk(hexBytesToBin(h1, 0, 20)!, hexBytesToBin(h2, 0, 20)!, dir + name + '/');
-    }
+function treeStatus(repo: Repository, mf: RevManifests, rev1: Rev, rev2: Rev, opts: RevStatusOptions): RevStatus {
+  const tree = (rev: Rev): TreeManifest => {
+    const m = rev === NULL_REV ? TreeManifest.empty() : mf.get(rev);
+    if (!(m instanceof TreeManifest)) throw new AbortError('internal error: expected a tree manifest');
+    return m;
   };
-  walk(manifestNode(repo, rev1), manifestNode(repo, rev2), '');
-  return clean.filter((p) => {
-    const slash = p.lastIndexOf(0x2f);
-    return differing.has(slash < 0 ? '' : latin1(p, 0, slash + 1));
-  });
+  const match = opts.match;
+  const roots = match && opts.roots ? opts.roots.map((r) => fromLatin1(r)) : [];
+  const st: RevStatus = { modified: [], added: [], removed: [], clean: [], copies: new Map() };
+  for (const e of tree(rev1).diffUnder(tree(rev2), roots, { clean: opts.clean === true })) {
+    if (match && !match(latin1(e.path))) continue;
+    if (e.left === null && e.right === null) st.clean.push(e.path);
+    else if (e.left === null) st.added.push(e.path);
+    else if (e.right === null) st.removed.push(e.path);
+    else st.modified.push(e.path);
+  }
+  if (opts.copies) {
+    st.copies = pathCopies(repo, rev1, rev2, { match, manifests: mf, addedInY: st.added.map((p) => latin1(p)) });
+  }
+  return st;
 }

@@ -2,7 +2,7 @@ import type { CommandContext } from '../context.js';
 import { optBool, optList, optString } from '../context.js';
 import { revSingle } from '../../store/revset.js';
 import { AbortError } from '../../core/errors.js';
-import { latin1, toHex } from '../../core/bytes.js';
+import { fromLatin1, latin1, toHex } from '../../core/bytes.js';
 import { buildMatcher, pathText } from '../../dirstate/matcher.js';
 import { forEachManifestLine } from '../../manifest/manifest-text.js';
 import { cwdRelative } from './util.js';
@@ -24,7 +24,10 @@ export function run(ctx: CommandContext): number {
   });
   const end = optBool(opts, 'print0') ? '\0' : '\n';
   const display = makeRelativeDisplay(repo.root, ctx.cwd);
-  const text = repo.manifestLog.get(cs.manifest).read().text();
+  // Only the part of the manifest the patterns can reach (with tree manifests, only those directories are read).
+  const roots = matcher.matchRoots ?? [''];
+  const m = repo.manifestLog.get(cs.manifest).read();
+  const text = roots.includes('') ? m.text() : m.matches(Object.assign(() => true, { prefixes: roots.map((r) => fromLatin1(r)) })).text();
   const wanted = new Set(matcher.files);
   const dirsSeen = new Set<string>();
   let any = false;

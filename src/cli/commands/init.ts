@@ -1,11 +1,12 @@
-// hg init [DEST]: localrepo.createrepository with hg 6.3.2's default format
-// (there is no config layer, so `format.*` cannot change it):
+// hg init [DEST]: localrepo.createrepository. The requirements follow hg
+// 6.3.2's newreporequirements from the format.* / experimental.treemanifest
+// values given with --config (store/new-repo-requirements.ts); by default:
 //
 //   .hg/requires          share-safe
 //   .hg/store/requires    dotencode fncache generaldelta revlog-compression-zstd
 //                         revlogv1 sparserevlog store
 //   .hg/00changelog.i     the dummy revlog (version 0xffff) that locks out
-//                         pre-store clients
+//                         pre-store clients (store repositories only)
 //   .hg/cache, .hg/wcache, .hg/store (empty directories)
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,10 +15,8 @@ import type { CommandContext } from '../context.js';
 import { CommandLineError } from '../options.js';
 import { AbortError } from '../../core/errors.js';
 import { strerrorOf } from '../../dirstate/node-fs.js';
-
-/** The requirements `hg init` writes in this build (sorted, as scmutil.writerequires). */
-export const WORKING_COPY_REQUIREMENTS = ['share-safe'];
-export const STORE_REQUIREMENTS = ['dotencode', 'fncache', 'generaldelta', 'revlog-compression-zstd', 'revlogv1', 'sparserevlog', 'store'];
+import { type FormatConfig, newRepoRequirements, splitRequirements } from '../../store/new-repo-requirements.js';
+import { configBool, configList, configValue } from '../config-args.js';
 
 /** `\0\0\xff\xff dummy changelog to prevent using the old repo layout` (57 bytes). */
 export const DUMMY_CHANGELOG = Buffer.concat([Buffer.from([0, 0, 0xff, 0xff]), Buffer.from(' dummy changelog to prevent using the old repo layout', 'latin1')]);
@@ -59,8 +58,13 @@ function localPath(dest: string): string {
   return dest;
 }
 
-/** Creates a repository with hg's default layout at `root` (an OS path); `shown` names it in errors. */
-export function createRepository(root: string, shown: string): void {
+/**
+ * Creates a repository with requirements `reqs` at `root` (an OS path);
+ * `shown` names it in errors.
+ */
+export function createRepository(root: string, shown: string, reqs: ReadonlySet<string>): void {
+  const [wcReqs, storeReqs] = splitRequirements(reqs);
+  const hasStore = reqs.has('store');
   const hgDir = path.join(root, '.hg');
   if (fs.existsSync(hgDir)) throw new AbortError(`repository ${shown} already exists`);
   let st: fs.Stats | undefined;
@@ -75,10 +79,12 @@ export function createRepository(root: string, shown: string): void {
     fs.mkdirSync(hgDir);
     fs.mkdirSync(path.join(hgDir, 'cache'));
     fs.mkdirSync(path.join(hgDir, 'wcache'));
-    fs.mkdirSync(path.join(hgDir, 'store'));
-    fs.appendFileSync(path.join(hgDir, '00changelog.i'), DUMMY_CHANGELOG);
-    writeRequires(path.join(hgDir, 'requires'), WORKING_COPY_REQUIREMENTS);
-    writeRequires(path.join(hgDir, 'store', 'requires'), STORE_REQUIREMENTS);
+    if (hasStore) {
+      fs.mkdirSync(path.join(hgDir, 'store'));
+      fs.appendFileSync(path.join(hgDir, '00changelog.i'), DUMMY_CHANGELOG);
+    }
+    writeRequires(path.join(hgDir, 'requires'), wcReqs);
+    if (storeReqs) writeRequires(path.join(hgDir, 'store', 'requires'), storeReqs);
   } catch (e) {
     if (e instanceof AbortError) throw e;
     const err = e as NodeJS.ErrnoException;
@@ -103,6 +109,13 @@ export function run(ctx: CommandContext): number {
     throw new AbortError('cannot create new http repository');
   }
   const local = expandPath(localPath(dest), ctx.env);
-  createRepository(path.resolve(ctx.cwd, local), dest);
+  const cfg: FormatConfig = {
+    bool: (k, d) => configBool(opts, k, d),
+    list: (k, d) => configList(opts, k, d),
+    value: (k) => configValue(opts, k),
+    has: (k) => configValue(opts, k) !== undefined,
+  };
+  const reqs = newRepoRequirements(cfg, (m) => ui.warn(m));
+  createRepository(path.resolve(ctx.cwd, local), dest, reqs);
   return 0;
 }
