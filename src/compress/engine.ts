@@ -20,6 +20,12 @@ export interface CompressOptions {
   zlibLevel?: number;
   /** zstd level (`storage.revlog.zstd.level`); default 3, as hg. */
   zstdLevel?: number;
+  /**
+   * A zlib compressor to use instead of node:zlib (whose bundled zlib fork
+   * gives other bytes than hg's): e.g. diff/deflate.ts's zlibCompress, a port
+   * of zlib 1.2.13's level 6, for chunks byte-identical to hg's.
+   */
+  zlib?: (data: Uint8Array) => Uint8Array;
 }
 
 /** The engine named by a repository's requirements: the last `revlog-compression-*` / `exp-compression-*` one, else zlib. */
@@ -47,6 +53,10 @@ function tryCompress(data: Uint8Array, engine: CompressionEngine, opts: Compress
   switch (engine) {
     case 'zlib': {
       if (n < 44) return undefined;
+      if (opts.zlib) {
+        const z = opts.zlib(data);
+        return z.length < n ? z : undefined;
+      }
       const b = opts.zlibLevel === undefined ? deflateSync(data) : deflateSync(data, { level: opts.zlibLevel });
       return b.length < n ? new Uint8Array(b.buffer, b.byteOffset, b.length) : undefined;
     }

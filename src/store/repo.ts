@@ -11,6 +11,7 @@ import { Changelog } from '../changelog/changelog.js';
 import { ManifestLog } from '../manifest/manifest-log.js';
 import { RevlogManifestStorage } from '../manifest/manifest-storage.js';
 import { ManifestFulltextCache } from '../manifest/fulltext-cache.js';
+import { FLAT_HASH_TREE_REQUIREMENT, FLAT_NODES_FILE, FlatHashTreeStorage } from '../manifest/flat-hash-tree-storage.js';
 import { Filelog } from '../filelog/filelog.js';
 import type { Vfs } from '../vfs/vfs.js';
 import { NodeVfs } from '../vfs/node-vfs.js';
@@ -125,7 +126,10 @@ export class Repository implements RepoView {
       };
       const tree = this.requirements.has('treemanifest');
       const cache = new ManifestFulltextCache(() => this.readHgFile('wcache/manifestfulltextcache'));
-      this.manifestLogCache = new ManifestLog(new RevlogManifestStorage(revlog, '', openDir, cache), tree);
+      const storage = new RevlogManifestStorage(revlog, '', openDir, cache);
+      this.manifestLogCache = this.requirements.has(FLAT_HASH_TREE_REQUIREMENT)
+        ? new ManifestLog(new FlatHashTreeStorage(storage, () => this.readStoreFile(FLAT_NODES_FILE)), false)
+        : new ManifestLog(storage, tree);
     }
     return this.manifestLogCache;
   }

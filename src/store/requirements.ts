@@ -18,6 +18,8 @@ export const SUPPORTED_REQUIREMENTS: ReadonlySet<string> = new Set([
   'internal-phase',
   'internal-phase-2',
   'exp-archived-phase',
+  // hgkit's own: tree-stored manifests keeping flat hashes (manifest/flat-hash-tree-storage.ts)
+  'exp-hgkit-flat-hash-treestore',
 ]);
 
 /** Parses a requires file: one name per line; blank lines ignored. */

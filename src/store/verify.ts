@@ -33,6 +33,7 @@ import { patches } from '../revlog/mpatch.js';
 import { Revlog } from '../revlog/revlog.js';
 import { REVIDX_ELLIPSIS, REVIDX_EXTSTORED, REVIDX_KNOWN_FLAGS, REVLOGV0 } from '../revlog/constants.js';
 import { parseChangeset } from '../changelog/changeset.js';
+import { FlatHashTreeStorage } from '../manifest/flat-hash-tree-storage.js';
 import { readFncache } from '../vfs/fncache.js';
 import { decodeDir, decodeFilename, encodeStorePath, type StoreLayout } from '../vfs/store-encoding.js';
 import type { Vfs } from '../vfs/vfs.js';
@@ -1506,7 +1507,7 @@ class Verifier {
         const cs = parseChangeset(cl.revision(i));
         this.clManifests[i] = cs.manifest;
         if (!isNull(cs.manifest)) {
-          const k = bstr(cs.manifest);
+          const k = bstr(this.storedManifestNode(cs.manifest));
           const l = mflinkrevs.get(k);
           if (l) l.push(i);
           else mflinkrevs.set(k, [i]);
@@ -1520,6 +1521,17 @@ class Verifier {
       }
     }
     return mflinkrevs;
+  }
+
+  /** Flat-hash tree storage: changesets name flat nodes, 00manifest holds the trees (flat-hash-tree-storage.ts). */
+  private storedManifestNode(flatNode: Node): Node {
+    const st = (this.repo.manifestLog as { storage?: unknown } | undefined)?.storage;
+    if (!(st instanceof FlatHashTreeStorage)) return flatNode;
+    try {
+      return st.findRev(flatNode) === undefined ? flatNode : st.treeNodeOf(flatNode);
+    } catch {
+      return flatNode;
+    }
   }
 
   // -- manifests

@@ -157,6 +157,19 @@ export const commands: CommandSpec[] = [
     load: () => import('./copy.js'),
   },
   {
+    name: 'convert',
+    aliases: [],
+    synopsis: 'convert (--treemanifest | --flat-hash-tree | --export-flat) SOURCE DEST',
+    options: [
+      o(undefined, 'treemanifest', 'bool', 'rewrite a flat repository as a tree manifest repository (new hashes, .hg/shamap)'),
+      o(undefined, 'flat-hash-tree', 'bool', 'store the manifests as trees, keeping every hash (exp-hgkit-flat-hash-treestore)'),
+      o(undefined, 'export-flat', 'bool', 'write a flat-hash tree repository back as a plain flat repository'),
+    ],
+    norepo: true,
+    writes: true,
+    load: () => import('./convert.js'),
+  },
+  {
     name: 'debugdata',
     aliases: [],
     synopsis: 'debugdata -c|-m|FILE REV',
