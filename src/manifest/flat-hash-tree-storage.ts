@@ -23,7 +23,7 @@ import { NULL_NODE, NULL_REV, type Node, type Rev, nodeKey } from '../core/node.
 import { hashRevision } from '../core/sha1.js';
 import { LruCache } from '../core/lru.js';
 import type { ManifestStorage } from './manifest-storage.js';
-import { flattenTree } from './tree-flatten.js';
+import { TreeDirReader, TreeManifest } from './tree-manifest.js';
 
 /** The requirement naming this storage mode (unknown to hg, which then refuses the repository). */
 export const FLAT_HASH_TREE_REQUIREMENT = 'exp-hgkit-flat-hash-treestore';
@@ -35,6 +35,7 @@ export class FlatHashTreeStorage implements ManifestStorage {
   private map: Map<string, Rev> | undefined;
   private mapped = 0;
   private readonly texts = new LruCache<number, Uint8Array>(4);
+  private dirReader: TreeDirReader | undefined;
 
   /**
    * @param treeStorage the root revlog (tree nodes), with dirStorage for subdirectories
@@ -72,6 +73,7 @@ export class FlatHashTreeStorage implements ManifestStorage {
     this.map = undefined;
     this.mapped = 0;
     this.texts.clear();
+    this.dirReader = undefined;
   }
 
   get length(): number {
@@ -123,7 +125,8 @@ export class FlatHashTreeStorage implements ManifestStorage {
     if (rev === NULL_REV) return new Uint8Array(0);
     const cached = this.texts.get(rev);
     if (cached) return cached;
-    const text = flattenTree(this.treeStorage, this.treeStorage.node(rev));
+    this.dirReader ??= new TreeDirReader(this.treeStorage);
+    const text = TreeManifest.load(this.dirReader, this.treeStorage.node(rev)).text();
     const [p1, p2] = this.parentRevs(rev);
     if (!bytesEqual(hashRevision(text, this.node(p1), this.node(p2)), this.node(rev))) {
       throw new StorageError(`integrity check failed on 00manifest:${rev}`);

@@ -46,10 +46,13 @@ import { NULL_NODE, NULL_REV, type Node, type Rev, isNullNode, nodeKey } from '.
 import { hashRevision } from '../core/sha1.js';
 import { RevlogWriter, revlogWriterOptions } from '../revlog/revlog-writer.js';
 import { REVIDX_ISCENSORED } from '../revlog/constants.js';
+import { bdiff } from '../revlog/bdiff.js';
 import type { Revlog } from '../revlog/revlog.js';
 import { LazyManifest, type ManifestChange, type ManifestFlag } from '../manifest/lazy-manifest.js';
 import { RevlogManifestStorage } from '../manifest/manifest-storage.js';
 import { TreeManifest } from '../manifest/tree-manifest.js';
+import { FLAT_NODES_FILE, FlatHashTreeStorage } from '../manifest/flat-hash-tree-storage.js';
+import { writeFlatHashManifest } from './flat-hash-commit.js';
 import { writeTreeManifest } from '../manifest/tree-write.js';
 import { manifestRadix } from '../vfs/store-encoding.js';
 import type { Filelog } from '../filelog/filelog.js';
@@ -469,11 +472,19 @@ class Writers {
 
   /** The manifest revlog of directory `dir` ('' for the root, else 'a/b/'). */
   manifest(dir: Uint8Array = EMPTY): RevlogWriter {
-    const root = this.repo.manifestLog.storage;
+    const st = this.repo.manifestLog.storage;
+    const root = st instanceof FlatHashTreeStorage ? st.treeStorage : st;
     const storage = dir.length === 0 ? root : root.dirStorage(dir);
     if (!(storage instanceof RevlogManifestStorage)) throw new UnsupportedFeatureError('hgkit can only commit to revlog manifests');
     const radix = dir.length === 0 ? '00manifest' : manifestRadix(dir);
     return new RevlogWriter(storage.revlog, radix, this.map.vfs, this.resolve, revlogWriterOptions(this.repo.requirements, 'manifest'));
+  }
+
+  /** Appends to a store file (not a revlog), journaled with its current length. */
+  appendStoreFile(tr: Transaction, name: string, data: Uint8Array): void {
+    const file = resolveTxPath(this.map, '', name);
+    tr.add(name, this.map.vfs.tryStat(file)?.size ?? 0);
+    this.map.vfs.append(file, data);
   }
 
   changelog(): RevlogWriter {
@@ -700,12 +711,7 @@ function commitManifest(
     });
     return { node };
   }
-  const mw = writers.manifest();
   if (!(m instanceof LazyManifest)) throw new UnsupportedFeatureError('hgkit can only commit flat or tree manifests');
-  if (isNull(mn1)) {
-    const text = m.text();
-    return { node: mw.addRevision(tr, text, linkRev, mn1, mn2).node, text };
-  }
   // heapq.merge of (added, False) and (removed, True), both sorted
   const a = [...added].sort(compareBytes);
   const changes: ManifestChange[] = [];
@@ -715,10 +721,25 @@ function commitManifest(
     if (j >= drop.length || (i < a.length && compareBytes(a[i]!, drop[j]!) <= 0)) changes.push([a[i++]!, false]);
     else changes.push([drop[j++]!, true]);
   }
-  // hg switches to a bdiff of the whole texts from 1,000 changes on; the
-  // list-based delta is as valid, costs what the changes cost, and the delta
-  // bytes never reach a hash
-  const { text, delta } = m.fastDelta(m1.text(), changes);
+  const storage = repo.manifestLog.storage;
+  if (storage instanceof FlatHashTreeStorage) {
+    const text = isNull(mn1) ? m.text() : m.fastDelta(m1.text(), changes).text;
+    const all: ManifestChange[] = isNull(mn1) ? [...m.keys()].map((p) => [p, false] as const) : changes;
+    const node = writeFlatHashManifest({
+      storage, tr, linkRev, m, text, p1: mn1, p2: mn2, changes: all,
+      writer: (dir) => writers.manifest(dir),
+      appendFlatNode: (n) => writers.appendStoreFile(tr, FLAT_NODES_FILE, n),
+    });
+    return { node };
+  }
+  const mw = writers.manifest();
+  if (isNull(mn1)) {
+    const text = m.text();
+    return { node: mw.addRevision(tr, text, linkRev, mn1, mn2).node, text };
+  }
+  // hg switches to a bdiff of the whole texts from 1,000 changes on
+  // (FASTDELTA_TEXTDIFF_THRESHOLD): the same bdiff gives the same delta bytes
+  const { text, delta } = m.fastDelta(m1.text(), changes, { textDiff: bdiff });
   return { node: mw.addRevision(tr, text, linkRev, mn1, mn2, { cachedDelta: { base: parts.mrev1, delta } }).node, text };
 }
 
