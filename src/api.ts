@@ -66,7 +66,7 @@ export interface ManifestEntryInfo {
   flags: string;
 }
 
-/** The manifest of a revision, as the LazyManifest type (get, keys, entries, diff, text...). */
+/** The manifest of a revision (a LazyManifest, or a TreeManifest in tree repositories): get, keys, entries, diff, text... */
 export function readManifest({ repo, rev }: { repo: Repository; rev: Rev }) {
   return repo.manifestLog.get(repo.changelog.read(rev).manifest).read();
 }
