@@ -19,6 +19,13 @@ export interface ManifestMatcher {
    * An empty prefix means "anything" (no restriction).
    */
   readonly prefixes?: readonly Uint8Array[];
+  /**
+   * hg's match.visitchildrenset(dir) (dir: latin1, no trailing '/', '' for
+   * the root): 'all' (everything below matches), 'this' (look here and in
+   * every subdirectory), a set of the child names worth visiting, or an empty
+   * set (nothing below). Tree manifests walk and filter by it, as hg does.
+   */
+  readonly visitChildrenSet?: (dir: string) => 'all' | 'this' | ReadonlySet<string>;
 }
 
 function make(fn: (path: Uint8Array) => boolean, extra: { always?: boolean; prefixes?: readonly Uint8Array[] }): ManifestMatcher {

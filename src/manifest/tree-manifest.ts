@@ -86,6 +86,13 @@ export class TreeDir {
     return new TreeDir(dir, NULL_NODE, reader, true, LazyManifest.empty());
   }
 
+  /** A new (unwritten) directory with these entries; dirty unless empty, like hg's filtered trees. */
+  static built(dir: Uint8Array, own: LazyManifest, children: Map<string, TreeDir>): TreeDir {
+    const d = new TreeDir(dir, NULL_NODE, null, own.size > 0 || children.size > 0, own);
+    if (children.size > 0) d.children = children;
+    return d;
+  }
+
   load(): LazyManifest {
     let own = this.own;
     if (own === null) {
@@ -365,6 +372,58 @@ function diffDirs(a: TreeDir, b: TreeDir, clean: boolean, out: ManifestDiffEntry
   while (si < subs.length) emitSub(subs[si++]!);
 }
 
+type VisitFn = NonNullable<ManifestMatcher['visitChildrenSet']>;
+
+function visitOf(d: TreeDir, visit: VisitFn): 'all' | 'this' | ReadonlySet<string> {
+  return visit(d.dir.length === 0 ? '' : latin1(d.dir, 0, d.dir.length - 1));
+}
+
+function visits(v: 'all' | 'this' | ReadonlySet<string>, name: Uint8Array): boolean {
+  return typeof v === 'string' || v.has(latin1(name));
+}
+
+/** hg's treemanifest._walk: paths in flat order; files are checked with the matcher only. */
+function walkVisit(root: TreeDir, matcher: ManifestMatcher, visit: VisitFn): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const rec = (d: TreeDir): void => {
+    const v = visitOf(d, visit);
+    if (typeof v !== 'string' && v.size === 0) return;
+    const own = d.load();
+    const subs = d.subdirNames().filter((n) => visits(v, n));
+    let si = 0;
+    own.forEachRaw((buf, s, z, flag) => {
+      if (flag === FLAG_T) return;
+      while (si < subs.length && compareDirToName(subs[si]!, buf, s, z) < 0) rec(d.child(subs[si++]!, false)!);
+      const full = fullPath(d.dir, buf.subarray(s, z));
+      if (matcher(full)) out.push(full);
+    });
+    while (si < subs.length) rec(d.child(subs[si++]!, false)!);
+  };
+  rec(root);
+  return out;
+}
+
+/** hg's treemanifest._matches_inner. */
+function matchDir(d: TreeDir, matcher: ManifestMatcher, visit: VisitFn): TreeDir {
+  const v = visitOf(d, visit);
+  if (v === 'all') return d.copy();
+  const children = new Map<string, TreeDir>();
+  if (typeof v !== 'string' && v.size === 0) return TreeDir.built(d.dir, LazyManifest.empty(), children);
+  const sink = new ByteSink();
+  d.load().forEachRaw((buf, s, z, flag) => {
+    if (flag === FLAG_T) return;
+    if (v !== 'this' && !v.has(latin1(buf, s, z))) return;
+    if (!matcher(fullPath(d.dir, buf.subarray(s, z)))) return;
+    sink.push(buf, s, z + 42 + (flag ? 1 : 0));
+  });
+  for (const name of d.subdirNames()) {
+    if (!visits(v, name)) continue;
+    const c = matchDir(d.child(name, false)!, matcher, visit);
+    if (!c.isEmpty()) children.set(latin1(name), c);
+  }
+  return TreeDir.built(d.dir, new LazyManifest(sink.bytes().slice()), children);
+}
+
 export class TreeManifest implements Manifest {
   private flatCache: LazyManifest | null = null;
 
@@ -543,7 +602,20 @@ export class TreeManifest implements Manifest {
   }
 
   walk(matcher: ManifestMatcher): IterableIterator<Uint8Array> {
+    if (matcher.always !== true && matcher.visitChildrenSet) return walkVisit(this.root, matcher, matcher.visitChildrenSet)[Symbol.iterator]();
     return this.matches(matcher).keys();
+  }
+
+  /**
+   * hg's treemanifest._matches: directories the matcher visits whole
+   * ('all') are copied with their node, the others rebuilt from the files
+   * the matcher accepts (new, hence never skipped by diff()). Needs the
+   * matcher's visitChildrenSet.
+   */
+  matchedTree(matcher: ManifestMatcher): TreeManifest {
+    const visit = matcher.visitChildrenSet;
+    if (matcher.always === true || !visit) throw new ManifestError('matchedTree needs a matcher with visitChildrenSet');
+    return new TreeManifest(matchDir(this.root, matcher, visit));
   }
 
   /**

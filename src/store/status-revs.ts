@@ -24,6 +24,8 @@ export interface RevStatusOptions {
    * the directories leading there.
    */
   roots?: readonly string[];
+  /** The matcher's visitchildrenset; tree manifests then filter as hg's treemanifest._matches. */
+  visit?: (dir: string) => 'all' | 'this' | ReadonlySet<string>;
 }
 
 export interface RevStatus {
@@ -41,7 +43,7 @@ export function statusBetweenRevs(repo: Repository, rev1: Rev, rev2: Rev, opts: 
   const mf = opts.manifests ?? new RevManifests(repo);
   const match = opts.match;
   const tree = repo.manifestLog.treeManifests;
-  if (tree && opts.clean && match) {
+  if (tree && opts.clean && match && !opts.visit) {
     // hg's answer depends on its matchers' visitchildrenset() there.
     throw new AbortError('status --clean with file patterns on a tree manifest repository is not supported by hgkit yet');
   }
@@ -82,9 +84,18 @@ function treeStatus(repo: Repository, mf: RevManifests, rev1: Rev, rev2: Rev, op
     return m;
   };
   const match = opts.match;
-  const roots = match && opts.roots ? opts.roots.map((r) => fromLatin1(r)) : [];
+  const clean = opts.clean === true;
+  let entries;
+  if (match && opts.visit) {
+    // hg's treemanifest.diff(match=...): both trees filtered by the matcher first
+    const mm = Object.assign((p: Uint8Array) => match(latin1(p)), { visitChildrenSet: opts.visit });
+    entries = tree(rev1).matchedTree(mm).diff(tree(rev2).matchedTree(mm), { clean });
+  } else {
+    const roots = match && opts.roots ? opts.roots.map((r) => fromLatin1(r)) : [];
+    entries = tree(rev1).diffUnder(tree(rev2), roots, { clean });
+  }
   const st: RevStatus = { modified: [], added: [], removed: [], clean: [], copies: new Map() };
-  for (const e of tree(rev1).diffUnder(tree(rev2), roots, { clean: opts.clean === true })) {
+  for (const e of entries) {
     if (match && !match(latin1(e.path))) continue;
     if (e.left === null && e.right === null) st.clean.push(e.path);
     else if (e.left === null) st.added.push(e.path);

@@ -5,6 +5,8 @@ import { AbortError, InputError } from '../../core/errors.js';
 import { fromLatin1, hexBytesToBin, latin1, toHex } from '../../core/bytes.js';
 import { buildMatcher, pathText } from '../../dirstate/matcher.js';
 import { forEachManifestLine } from '../../manifest/manifest-text.js';
+import { TreeManifest } from '../../manifest/tree-manifest.js';
+import { walkTree } from '../manifest-walk.js';
 import { cwdRelative } from './util.js';
 
 export function run(ctx: CommandContext): number {
@@ -34,6 +36,17 @@ export function run(ctx: CommandContext): number {
       return 0;
     }
   }
+  const noSuchFile = (f: string): void => ui.warn(`${pathText(f)}: no such file in rev ${toHex(repo.changelog.node(rev), 0, 6)}\n`);
+  if (manifest instanceof TreeManifest) {
+    // hg's treemanifest.walk: only the directories the matcher visits are read
+    const { paths, bad } = walkTree(manifest, matcher);
+    for (const p of paths) {
+      const fl = repo.file(p);
+      ui.write(fl.read(fl.revlog.rev(manifest.get(p)!.node.subarray(0, 20))));
+    }
+    bad.forEach(noSuchFile);
+    return paths.length > 0 ? 0 : 1;
+  }
   const text = manifest.text();
   const wanted = new Set(matcher.files);
   const dirsSeen = new Set<string>();
@@ -52,7 +65,7 @@ export function run(ctx: CommandContext): number {
   });
   for (const f of [...wanted].sort()) {
     if (dirsSeen.has(f)) continue;
-    ui.warn(`${pathText(f)}: no such file in rev ${toHex(repo.changelog.node(rev), 0, 6)}\n`);
+    noSuchFile(f);
   }
   return wrote ? 0 : 1;
 }

@@ -143,7 +143,7 @@ function statusBetween(
 ): DiffChanges {
   const match = matcher.always ? undefined : (p: string) => matcher.matches(p);
   if (s1 !== WDIR && s2 !== WDIR) {
-    const st = statusBetweenRevs(repo, s1, s2, { match, roots: matcher.matchRoots, manifests: mf });
+    const st = statusBetweenRevs(repo, s1, s2, { match, roots: matcher.matchRoots, visit: matcher.visitChildrenSet, manifests: mf });
     return { modified: st.modified.map((p) => latin1(p)), added: st.added.map((p) => latin1(p)), removed: st.removed.map((p) => latin1(p)) };
   }
   if (s1 === WDIR && s2 === WDIR) return { modified: [], added: [], removed: [] };

@@ -2,7 +2,9 @@ import type { CommandContext } from '../context.js';
 import { optBool, optList, optString } from '../context.js';
 import { revSingle } from '../../store/revset.js';
 import { AbortError } from '../../core/errors.js';
-import { fromLatin1, latin1, toHex } from '../../core/bytes.js';
+import { latin1, toHex } from '../../core/bytes.js';
+import { TreeManifest } from '../../manifest/tree-manifest.js';
+import { walkTree } from '../manifest-walk.js';
 import { buildMatcher, pathText } from '../../dirstate/matcher.js';
 import { forEachManifestLine } from '../../manifest/manifest-text.js';
 import { cwdRelative } from './util.js';
@@ -24,10 +26,16 @@ export function run(ctx: CommandContext): number {
   });
   const end = optBool(opts, 'print0') ? '\0' : '\n';
   const display = makeRelativeDisplay(repo.root, ctx.cwd);
-  // Only the part of the manifest the patterns can reach (with tree manifests, only those directories are read).
-  const roots = matcher.matchRoots ?? [''];
   const m = repo.manifestLog.get(cs.manifest).read();
-  const text = roots.includes('') ? m.text() : m.matches(Object.assign(() => true, { prefixes: roots.map((r) => fromLatin1(r)) })).text();
+  const noSuchFile = (f: string): void => ui.warn(`${display(pathText(f))}: no such file in rev ${toHex(repo.changelog.node(rev), 0, 6)}\n`);
+  if (m instanceof TreeManifest) {
+    // hg's treemanifest.walk: only the directories the matcher visits are read
+    const { paths, bad } = walkTree(m, matcher);
+    for (const p of paths) ui.write(display(pathText(latin1(p))) + end);
+    bad.forEach(noSuchFile);
+    return paths.length > 0 ? 0 : 1;
+  }
+  const text = m.text();
   const wanted = new Set(matcher.files);
   const dirsSeen = new Set<string>();
   let any = false;
@@ -43,7 +51,7 @@ export function run(ctx: CommandContext): number {
   });
   for (const f of [...wanted].sort()) {
     if (dirsSeen.has(f)) continue;
-    ui.warn(`${display(pathText(f))}: no such file in rev ${toHex(repo.changelog.node(rev), 0, 6)}\n`);
+    noSuchFile(f);
   }
   return any ? 0 : 1;
 }

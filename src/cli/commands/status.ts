@@ -177,6 +177,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const st = statusBetweenRevs(repo, rev1, rev2, {
     match,
     roots: matcher.matchRoots,
+    visit: matcher.visitChildrenSet,
     // --terse needs every file's state to see which directories are uniform
     clean: showSet.has('clean') || !!terse,
     copies: showCopies,
