@@ -931,6 +931,280 @@ const formats: FixtureSpec[] = [
   ),
 ];
 
+// ---------------------------------------------------------------------------
+// Tree manifests (`treemanifest` requirement): the content fixtures again, in
+// repositories made with `hg init --config experimental.treemanifest=1` (every
+// later hg command writes tree manifests by itself: the requirement says so),
+// plus `tree-deep`, whose shape is about directories. The read path gets the
+// same command set; the tree variants add `debugindex --dir`/`debugdata --dir`
+// on the directory revlogs, `log DIR`, `files -r REV DIR`, status limited to a
+// directory and `diff` between revisions.
+
+const TREE_INIT = ['--config', 'experimental.treemanifest=1'];
+
+/**
+ * Directories (per content fixture) whose revlogs (meta/<dir>/00manifest.i) are
+ * compared, each with a revision that has files in it (for `files -r REV DIR`).
+ */
+const TREE_DIRS: Record<string, [dir: string, rev: string][]> = {
+  vectors: [],
+  copies: [
+    ['src', '0'],
+    ['src/lib', '0'],
+    ['docs', 'tip'],
+    ['moved-src', 'tip'],
+  ],
+  flags: [['dir', 'tip']],
+  binary: [],
+  bigfile: [],
+  split: [
+    ['d07', 'tip'],
+    [splitFixtureFile(7).split('/').slice(0, 2).join('/'), 'tip'],
+    ['d19', '0'],
+  ],
+  branches: [],
+  merges: [],
+  unicode: [
+    ['日本語', 'tip'],
+    ['Ünïcödé Dir', 'tip'],
+  ],
+  paths: [
+    [LONG_DIR, 'tip'],
+    [LONG_DIR.split('/')[0]!, '0'],
+    ['deep/a/b/c/d/e/f/g/h', 'tip'],
+    ['UPPER', 'tip'],
+    ['AUX', 'tip'],
+    ['dir.i', '0'],
+    ['dir.d', 'tip'],
+    ['x.hg', 'tip'],
+    ['sub.i/inner.d', 'tip'],
+    ['.dotdir', 'tip'],
+    ['foo.', 'tip'],
+    ['Mixed Case', 'tip'],
+  ],
+  misc: [],
+  tags: [],
+};
+
+/**
+ * Arguments that name a changeset or manifest by its hash (prefix): the hashes
+ * differ in a tree repository (the manifest nodes do), so those cases are left out.
+ */
+const HASH_ARGS = new Set(['9d', 'cdc7f2216ba81080d2cceed9951bf178ca08419f', '99', 'bb648', 'cdc7', '9d61']);
+const noHash = (args: readonly string[]): boolean => !args.some((a) => HASH_ARGS.has(a));
+
+function treeVariant(spec: FixtureSpec): FixtureSpec {
+  const c = spec.cases;
+  const dirs = TREE_DIRS[spec.name];
+  if (!dirs) throw new Error(`TREE_DIRS has no entry for ${spec.name}`);
+  const revs = c.revs.filter((r) => !HASH_ARGS.has(r));
+  const first = revs[0]!;
+  const extra: string[][] = [
+    ...(c.extra ?? []).filter(noHash),
+    ['diff', '--git', '-r', first, '-r', 'tip'],
+    ['diff', '-r', 'tip', '-r', first],
+    ['verify', '-v'],
+    ...dirs.flatMap(([d, rev]) => [
+      ['debugindex', '--dir', d],
+      ['debugdata', '--dir', d, '0'],
+      ['log', '-q', d],
+      ['files', '-r', rev, d],
+      ['status', '--rev', first, '--rev', 'tip', '-C', d],
+    ]),
+  ];
+  return {
+    ...spec,
+    name: `tree-${spec.name}`,
+    description: `${spec.description} [tree manifests]`,
+    init: [...(spec.init ?? []), ...TREE_INIT],
+    // a tree repository's root manifest is small: it is never split into .i + .d
+    mustExist: spec.mustExist?.filter((p) => !p.includes('00manifest')),
+    requires: [...(spec.requires ?? []), 'treemanifest'],
+    cases: { ...c, revs, extra },
+  };
+}
+
+// Sorting around '/': in a flat manifest 'a/...' sorts after 'a.b' ('/' is 0x2f);
+// in a tree manifest the directory 'a' sorts as 'a', before 'a b', 'a!', 'a-b',
+// 'a.b', 'a0'. The same at depth 2 (a/b/c against c-d, c.d, c0, 'c d').
+const DEEP = 'deep/l1/l2/l3/l4/l5/l6/l7/l8/l9';
+const treeDeep: FixtureSpec = {
+  name: 'tree-deep',
+  description:
+    'tree manifests: 11-level and 300-entry directories, names sorting around "/", dir <-> file swaps, a directory emptied and re-created, deep flags, cross-directory copies, merges',
+  init: TREE_INIT,
+  requires: ['treemanifest'],
+  mustExist: [`.hg/store/meta/${DEEP}/l10/00manifest.i`, '.hg/store/meta/wide-dirs/d119/00manifest.i'],
+  script: String.raw`
+D=${DEEP}
+mkdir -p $D/l10 a/b/c 'a/b/c-d' a/b/c.d swap/dir/sub emptyme/inner m/shared left right
+printf 'leaf\n' > $D/l10/leaf
+printf 'mid\n' > deep/l1/l2/l3/l4/mid
+printf '#!/bin/sh\necho deep\n' > $D/run.sh; chmod +x $D/run.sh
+ln -s l10/leaf $D/link
+for n in 'a b' 'a!' 'a-b' 'a.b' a0 'a~' a_ b; do printf '%s\n' "$n" > "$n"; done
+printf 'x\n' > a/b/c/x; printf 'y\n' > a/b/c/y; printf 'top\n' > a/top
+printf 'cd\n' > a/b/c-d/f; printf 'c.d\n' > a/b/c.d/f; printf 'c0\n' > a/b/c0; printf 'c sp\n' > 'a/b/c d'
+py -c '
+import os
+os.makedirs("wide", exist_ok=True)
+for i in range(300):
+    open("wide/f%03d" % i, "w").write("wide %d\n" % i)
+for i in range(120):
+    os.makedirs("wide-dirs/d%03d" % i, exist_ok=True)
+    open("wide-dirs/d%03d/f" % i, "w").write("dir %d\n" % i)
+'
+printf 'sd\n' > swap/dir/x; printf 'sds\n' > swap/dir/sub/y; printf 'sf\n' > swap/file
+printf 'e1\n' > emptyme/e1; printf 'e2\n' > emptyme/inner/e2
+printf 'p\n' > m/shared/p; printf 'q\n' > m/shared/q; seq 1 10 > m/shared/both
+printf 'l\n' > left/l; printf 'r\n' > right/r
+hg add -q
+c '0 0' -m 'deep, wide, names around /'
+printf 'leaf 2\n' > $D/l10/leaf
+c '1 0' -m 'modify one deep file'
+hg rm -q swap/dir; printf 'now a file\n' > swap/dir
+hg rm -q swap/file; mkdir swap/file; printf 'now a dir\n' > swap/file/inner
+hg add -q swap/dir swap/file/inner
+c '2 0' -m 'a directory becomes a file, a file becomes a directory'
+hg rm -q emptyme
+c '3 0' -m 'empty a directory'
+mkdir -p emptyme/inner; printf 'e1\n' > emptyme/e1; printf 'e2 again\n' > emptyme/inner/e2
+hg add -q emptyme
+c '4 0' -m 're-create the directory'
+chmod +x $D/l10/leaf; rm $D/link; ln -s ../../../../mid $D/link; chmod -x $D/run.sh
+ln -s ../../../wide/f000 a/b/c/wlink; hg add -q a/b/c/wlink
+c '5 0' -m 'flags deep down'
+hg mv -q $D/l10/leaf a/b/c-d/leaf-moved
+hg cp -q wide/f007 $D/copied-from-wide
+hg mv -q a/b/c.d a.b.dir
+c '6 0' -m 'copies and renames across directories'
+printf 'p left\n' > m/shared/p; printf 'left only\n' > left/l; sed -i 's/^2$/two/' m/shared/both
+printf 'new left\n' > m/new-left; hg add -q m/new-left
+c '7 0' -m 'left side'
+hg update -q 6
+printf 'q right\n' > m/shared/q; printf 'right only\n' > right/r; sed -i 's/^9$/nine/' m/shared/both
+printf 'w right\n' > wide/f150; hg rm -q swap/file
+c '8 0' -m 'right side'
+hg merge -q 7
+c '9 0' -m 'merge: changes in the same and in different directories'
+printf 'root only\n' > 'a b'
+c '10 0' -m 'touch only the root'
+hg branch -q other
+mkdir -p $D/l10; printf 'other branch\n' > $D/l10/new; hg add -q $D/l10/new
+c '11 0' -m 'a deep add on a branch (re-creates l10)'
+hg update -q 10
+printf 'wide 42 changed\n' > wide-dirs/d042/f
+c '12 0' -m 'one file in one of many directories'
+hg merge -q other
+c '13 0' -m 'merge the branch'
+`,
+  cases: {
+    revs: ['0', '2', '3', '4', '6', '9', '10', 'tip', 'other', 'null'],
+    cat: [
+      ['0', `${DEEP}/l10/leaf`],
+      ['1', `${DEEP}/l10/leaf`],
+      ['tip', 'a/b/c-d/leaf-moved'],
+      ['0', 'swap/dir/x'],
+      ['2', 'swap/dir'],
+      ['2', 'swap/file/inner'],
+      ['5', `${DEEP}/link`],
+      ['tip', 'a/b/c/wlink'],
+      ['tip', 'a.b.dir/f'],
+      ['0', 'wide/f299'],
+      ['tip', 'm/shared/both'],
+      ['tip', 'a b'],
+      ['tip', `${DEEP}/l10/new`],
+    ],
+    logFiles: [`${DEEP}/l10/leaf`, 'a/b/c-d/leaf-moved', 'swap/dir', 'swap/file', 'emptyme/inner/e2', 'm/shared/both', 'wide/f150', 'a b'],
+    statusPairs: [
+      ['0', 'tip'],
+      ['1', '2'],
+      ['2', '3'],
+      ['3', '4'],
+      ['2', '4'],
+      ['5', '6'],
+      ['7', '8'],
+      ['8', '9'],
+      ['tip', '0'],
+      ['null', '2'],
+      ['11', '12'],
+    ],
+    changes: ['1', '2', '3', '4', '5', '6', '9', '10', '11', '12', '13'],
+    filelogs: [
+      [`${DEEP}/l10/leaf`, '1'],
+      ['a/b/c-d/leaf-moved', '0'],
+      [`${DEEP}/copied-from-wide`, '0'],
+      ['swap/dir', '0'],
+      ['m/shared/both', '2'],
+      ['emptyme/inner/e2', '1'],
+    ],
+    dataRevs: ['0', '2', '6', '9', '10', '13'],
+    extra: [
+      ...[
+        'a',
+        'a/b',
+        'a/b/c',
+        'a/b/c-d',
+        'a/b/c.d',
+        'a.b.dir',
+        'deep',
+        DEEP,
+        `${DEEP}/l10`,
+        'swap',
+        'swap/dir',
+        'swap/file',
+        'emptyme',
+        'emptyme/inner',
+        'm',
+        'm/shared',
+        'wide',
+        'wide-dirs',
+        'wide-dirs/d042',
+      ].map((d) => ['debugindex', '--dir', d]),
+      ['debugindex', '--dir', 'a/'],
+      ['debugdata', '--dir', 'a/b', '0'],
+      ['debugdata', '--dir', 'a/b', '2'],
+      ['debugdata', '--dir', `${DEEP}/l10`, '1'],
+      ['debugdata', '--dir', 'wide', '1'],
+      ['debugdata', '--dir', 'wide-dirs', '0'],
+      ['debugdata', '--dir', 'swap', '1'],
+      ['debugdata', '--dir', 'm/shared', '3'],
+      ...['a', 'a/b', 'swap', 'swap/file', 'emptyme', DEEP, 'm', 'wide-dirs/d042', 'glob:a/b/c*'].map((d) => ['log', '-q', d]),
+      ['log', '-v', '-r', '2:6'],
+      ['log', '--debug', '-r', '9'],
+      ['log', '--debug', '-r', '13'],
+      ['log', '-f', '-q', 'a/b/c-d/leaf-moved'],
+      ['log', '--removed', '-q', 'swap/file'],
+      ['log', '--removed', '-q', 'emptyme'],
+      ['log', '-q', 'glob:**/leaf*'],
+      ['log', '-q', '-r', '5:', 'rootfilesin:a'],
+      ['verify', '-v'],
+      ['files', '-r', '0', 'a'],
+      ['files', '-r', '2', 'swap'],
+      ['files', '-r', '4', 'emptyme'],
+      ['files', '-r', 'tip', 'glob:wide-dirs/d04*/*'],
+      ['files', '-r', 'tip', DEEP],
+      ['manifest', '--debug', '-r', '5'],
+      ['manifest', '-v', '-r', '6'],
+      ['status', '--rev', '0', '--rev', 'tip', 'a'],
+      ['status', '--rev', '0', '--rev', 'tip', '-C', 'a/b'],
+      ['status', '--rev', '1', '--rev', '2', 'swap'],
+      ['status', '--rev', '0', '--rev', '13', '-A'],
+      ['status', '--rev', '10', '--rev', '12', '-A'],
+      ['status', '--change', '6', '-C'],
+      ['status', '--change', '9', '-C', '-A'],
+      ['status', '--change', '13', '-A'],
+      ['cat', '-r', '0', 'a b', 'a!', 'a-b', 'a.b', 'a0', 'a~', 'a_', 'a/top', 'a/b/c d', 'a/b/c0'],
+      ['diff', '--git', '-r', '0', '-r', 'tip'],
+      ['diff', '--git', '-r', '1', '-r', '2'],
+      ['diff', '--git', '-r', '4', '-r', '6'],
+      ['diff', '-r', '3', '-r', '4'],
+      ['diff', '--stat', '-r', '0', '-r', '13'],
+      ['diff', '--git', '-r', '12', '-r', '13', 'deep'],
+    ],
+  },
+};
+
 export const CONTENT_FIXTURES: readonly FixtureSpec[] = [
   vectors,
   copies,
@@ -946,7 +1220,9 @@ export const CONTENT_FIXTURES: readonly FixtureSpec[] = [
   tags,
 ];
 export const FORMAT_FIXTURES: readonly FixtureSpec[] = formats;
-export const ALL_FIXTURES: readonly FixtureSpec[] = [...CONTENT_FIXTURES, ...FORMAT_FIXTURES];
+/** Every content fixture again with tree manifests (`tree-<name>`), and `tree-deep`. */
+export const TREE_FIXTURES: readonly FixtureSpec[] = [...CONTENT_FIXTURES.map(treeVariant), treeDeep];
+export const ALL_FIXTURES: readonly FixtureSpec[] = [...CONTENT_FIXTURES, ...FORMAT_FIXTURES, ...TREE_FIXTURES];
 
 export function fixtureSpec(name: string): FixtureSpec {
   const s = ALL_FIXTURES.find((f) => f.name === name);
