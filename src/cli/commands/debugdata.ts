@@ -41,7 +41,7 @@ export function run(ctx: CommandContext): number {
     file = undefined;
   }
   if (rev === undefined) throw new CommandLineError('invalid arguments', 'debugdata');
-  const rl = openStorage(ctx, 'debugdata', file);
+  const rl = openStorage(ctx, file);
   const r = lookup(rl, rev);
   ui.write(rl.revision(r));
   return 0;

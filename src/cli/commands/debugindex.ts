@@ -7,7 +7,7 @@ import { openStorage } from './revlog-arg.js';
 export function run(ctx: CommandContext): number {
   const { ui } = ctx;
   if (optString(ctx.opts, 'template') !== undefined) throw new AbortError('debugindex -T is not supported by hgkit');
-  const rl = openStorage(ctx, 'debugindex', ctx.args[0]);
+  const rl = openStorage(ctx, ctx.args[0]);
   const full = ui.debugFlag;
   const hex = (n: Uint8Array): string => (full ? toHex(n) : toHex(n, 0, 6));
   const idlen = full ? 40 : 12;

@@ -6,9 +6,8 @@ import { InputError } from '../../core/errors.js';
 import type { Revlog } from '../../revlog/revlog.js';
 import { repoPath } from '../paths.js';
 import { manifestRadix } from '../../vfs/store-encoding.js';
-import { CommandLineError } from '../options.js';
 
-export function openStorage(ctx: CommandContext, cmd: string, file: string | undefined): Revlog {
+export function openStorage(ctx: CommandContext, file: string | undefined): Revlog {
   const cl = optBool(ctx.opts, 'changelog');
   const mf = optBool(ctx.opts, 'manifest');
   const dir = optString(ctx.opts, 'dir');
@@ -28,10 +27,10 @@ export function openStorage(ctx: CommandContext, cmd: string, file: string | und
     if (rl.length) r = rl;
   }
   else if (mf) r = repo.openRevlog(new TextEncoder().encode('00manifest'), '00manifest');
-  else if (file !== undefined) {
+  else if (file) {
     const fl = repo.file(repoPath(repo.root, ctx.cwd, file));
     if (fl.length) r = fl.revlog;
-  } else throw new CommandLineError('invalid arguments', cmd);
+  }
   if (!r) throw new InputError('cannot give path to non-revlog');
   return r;
 }
