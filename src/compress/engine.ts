@@ -6,8 +6,15 @@ import { decompress as zstdDecompress } from 'fzstd';
 import { StorageError } from '../core/errors.js';
 import { ZSTD_DEFAULT_LEVEL, zstdCompress, zstdDecompressWasm } from './zstd.js';
 
-/** Compressed size from which zstd frames are decoded with WebAssembly. */
-const WASM_ZSTD_MIN = 1024;
+/**
+ * zstd decoding: the pure-JS decoder (fzstd, ~300 MB/s) until a process has
+ * decoded this much, then the WebAssembly build (~3x faster, but compiling
+ * it costs ~25-35 ms of a short command): a few megabytes decode faster in
+ * JS than the compile takes, and a long read (verify, a large manifest
+ * chain) switches over once the compile pays for itself.
+ */
+const JS_ZSTD_BUDGET = 12 << 20;
+let jsZstdBytes = 0;
 
 const EMPTY = new Uint8Array(0);
 const U_HEADER = new Uint8Array([0x75]); // 'u'
@@ -111,13 +118,13 @@ export function decompressChunk(chunk: Uint8Array, sizeHint?: number): Uint8Arra
       }
     case 0x28: // '(': zstd frame
       try {
-        // Large frames go through the WebAssembly decoder (its one-time
-        // instantiation costs a few ms); small ones through pure JS.
-        if (chunk.length >= WASM_ZSTD_MIN) {
+        if (jsZstdBytes > JS_ZSTD_BUDGET || jsZstdBytes + (sizeHint ?? chunk.length * 4) > JS_ZSTD_BUDGET) {
           const out = zstdDecompressWasm(chunk, sizeHint);
           if (out !== undefined) return out;
         }
-        return zstdDecompress(chunk);
+        const out = zstdDecompress(chunk);
+        jsZstdBytes += out.length;
+        return out;
       } catch (e) {
         throw new StorageError(`revlog decompress error: ${(e as Error).message}`);
       }

@@ -91,9 +91,14 @@ function fit(idx: Int32Array, n: number): Int32Array {
   return out;
 }
 
+const SMALL_TEXT = 64 * 1024;
+
 /** Builds the line index of `text`, or throws ManifestError. */
 export function buildLineIndex(text: Uint8Array): LineIndex {
   if (text.length === 0) return { idx: new Int32Array(16), n: 0 };
+  // Small texts (tree-manifest directories, small repositories): plain JS is
+  // as quick and spares a short command the WebAssembly compile.
+  if (text.length < SMALL_TEXT) return parseJs(text);
   const k = wasmKernel();
   return k === null ? parseJs(text) : parseWasm(text, k);
 }

@@ -182,6 +182,7 @@ function bulkMismatch(a: Uint8Array, da: DataView, ap: number, b: Uint8Array, db
   const probe = len < 512 ? len : 512;
   const m = mismatch(a, da, ap, b, db, bp, probe);
   if (m < probe || probe === len) return m;
+  if (len < 64 * 1024) return probe + mismatch(a, da, ap + probe, b, db, bp + probe, len - probe);
   const w = wasmMismatch(a, ap + probe, b, bp + probe, len - probe);
   return probe + (w ?? mismatch(a, da, ap + probe, b, db, bp + probe, len - probe));
 }

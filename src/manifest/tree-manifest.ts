@@ -286,7 +286,14 @@ class ByteSink {
       b.set(this.buf.subarray(0, this.len));
       this.buf = b;
     }
-    this.buf.set(src.subarray(s, e), this.len);
+    const buf = this.buf;
+    if (n <= 64) {
+      // short runs (paths, lines): a loop beats a subarray view plus set()
+      let o = this.len;
+      for (let i = s; i < e; i++) buf[o++] = src[i]!;
+    } else {
+      buf.set(src.subarray(s, e), this.len);
+    }
     this.len += n;
   }
   bytes(): Uint8Array {
