@@ -8,12 +8,14 @@ import { ZSTD_DEFAULT_LEVEL, zstdCompress, zstdDecompressWasm } from './zstd.js'
 
 /**
  * zstd decoding: the pure-JS decoder (fzstd, ~300 MB/s) until a process has
- * decoded this much, then the WebAssembly build (~3x faster, but compiling
+ * decoded this much (or meets one large frame), then the WebAssembly build (~3x faster, but compiling
  * it costs ~25-35 ms of a short command): a few megabytes decode faster in
  * JS than the compile takes, and a long read (verify, a large manifest
  * chain) switches over once the compile pays for itself.
  */
 const JS_ZSTD_BUDGET = 12 << 20;
+/** A single frame this large (full manifests of big repositories: random hex decodes slowly in JS) pays for the compile alone. */
+const WASM_ZSTD_CHUNK = 512 << 10;
 let jsZstdBytes = 0;
 
 const EMPTY = new Uint8Array(0);
@@ -118,7 +120,8 @@ export function decompressChunk(chunk: Uint8Array, sizeHint?: number): Uint8Arra
       }
     case 0x28: // '(': zstd frame
       try {
-        if (jsZstdBytes > JS_ZSTD_BUDGET || jsZstdBytes + (sizeHint ?? chunk.length * 4) > JS_ZSTD_BUDGET) {
+        const size = sizeHint ?? chunk.length * 4;
+        if (size >= WASM_ZSTD_CHUNK || jsZstdBytes + size > JS_ZSTD_BUDGET) {
           const out = zstdDecompressWasm(chunk, sizeHint);
           if (out !== undefined) return out;
         }
