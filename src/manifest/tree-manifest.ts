@@ -69,6 +69,8 @@ export class TreeDir {
   private own: LazyManifest | null;
   /** Subdirectories opened so far, by name (latin1); they supersede `t` lines of `own`. */
   private children: Map<string, TreeDir> | null = null;
+  /** subdirNames() until the next edit. */
+  private subs: Uint8Array[] | null = null;
 
   constructor(
     /** '' for the root, else the path with a trailing '/'. */
@@ -117,6 +119,7 @@ export class TreeDir {
       c = new TreeDir(concatBytes([this.dir, name, SLASH_BYTES]), e.node.subarray(0, 20), this.reader, false);
     } else if (create) {
       c = TreeDir.fresh(concatBytes([this.dir, name, SLASH_BYTES]), this.reader);
+      this.subs = null;
     } else {
       return undefined;
     }
@@ -131,6 +134,7 @@ export class TreeDir {
 
   /** Drops an emptied subdirectory. */
   removeChild(name: Uint8Array): void {
+    this.subs = null;
     this.children?.delete(latin1(name));
     const own = this.load();
     if (own.flags(name) === 't') own.delete(name);
@@ -148,6 +152,7 @@ export class TreeDir {
     // A stored subdirectory of that name must stay reachable once its line is overwritten.
     if (own.flags(name) === 't') this.child(name, false);
     own.set(name, node, flags);
+    this.subs = null;
     this.dirty = true;
   }
 
@@ -185,16 +190,24 @@ export class TreeDir {
     return !unopened;
   }
 
-  /** Names of the subdirectories, sorted by `name/` (flat order). */
+  /** Names of the subdirectories, sorted by `name/` (flat order); cached until an edit. */
   subdirNames(): Uint8Array[] {
-    const own = this.load();
+    if (this.subs !== null) return this.subs;
+    const text = this.load().text();
     const names: Uint8Array[] = [];
     const kids = this.children;
-    own.forEachRaw((buf, s, z, flag) => {
-      if (flag === FLAG_T && (kids === null || !kids.has(latin1(buf, s, z)))) names.push(buf.subarray(s, z));
-    });
+    // A `t` right before a newline can only be a flag (paths end at the NUL,
+    // hex digits are 0-9a-f), so the newline scan (native indexOf) finds
+    // subdirectory lines without walking entries.
+    for (let nl = text.indexOf(NL); nl >= 0; nl = text.indexOf(NL, nl + 1)) {
+      if (text[nl - 1] !== FLAG_T) continue;
+      const z = nl - 42;
+      const s = text.lastIndexOf(NL, z - 1) + 1;
+      if (kids === null || !kids.has(latin1(text, s, z))) names.push(text.subarray(s, z));
+    }
     if (kids !== null) for (const c of kids.values()) names.push(c.name());
     names.sort(compareDirKeys);
+    this.subs = names;
     return names;
   }
 
@@ -207,6 +220,7 @@ export class TreeDir {
 
   copy(): TreeDir {
     const c = new TreeDir(this.dir, this.node, this.reader, this.dirty, this.own === null ? null : this.own.copy());
+    c.subs = this.subs;
     if (this.children !== null && this.children.size > 0) {
       const m = new Map<string, TreeDir>();
       for (const [k, v] of this.children) m.set(k, v.copy());
