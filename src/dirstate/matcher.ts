@@ -3,7 +3,7 @@
 // `relre:`, `rootfilesin:`, plus -I/-X. Paths are matched as latin1 strings
 // of their bytes, so non-UTF-8 names match byte for byte.
 import { AbortError } from '../core/errors.js';
-import { decodeUtf8, latin1, utf8 } from '../core/bytes.js';
+import { decodeUtf8, fromLatin1, latin1, utf8 } from '../core/bytes.js';
 import { pyGlobRe } from './hgignore.js';
 
 export interface Matcher {
@@ -333,4 +333,27 @@ export function pathText(latin1Path: string): string {
   const b = new Uint8Array(latin1Path.length);
   for (let i = 0; i < b.length; i++) b[i] = latin1Path.charCodeAt(i);
   return decodeUtf8(b);
+}
+
+/**
+ * The matcher as a predicate over path bytes. Prefix matchers (path:/relpath:
+ * patterns only) compare bytes with their roots instead of building a string
+ * per path: scanning 100,000 names of a changeset stays cheap.
+ */
+export function pathBytesPredicate(m: Matcher): (path: Uint8Array) => boolean {
+  if (m.always) return () => true;
+  if (m.prefix && m.matchRoots) {
+    if (m.matchRoots.includes('')) return () => true;
+    const roots = m.matchRoots.map((r) => fromLatin1(r));
+    return (p) => {
+      for (const r of roots) {
+        if (p.length < r.length || (p.length > r.length && p[r.length] !== 0x2f)) continue;
+        let k = 0;
+        while (k < r.length && p[k] === r[k]) k++;
+        if (k === r.length) return true;
+      }
+      return false;
+    };
+  }
+  return (p) => m.matches(latin1(p));
 }

@@ -10,7 +10,8 @@ import { NULL_REV, type Rev, shortHex } from '../../core/node.js';
 import { revRange, revSymbol } from '../../store/revset.js';
 import type { Repository } from '../../store/repo.js';
 import type { Filelog } from '../../filelog/filelog.js';
-import { buildMatcher, type Matcher } from '../../dirstate/matcher.js';
+import { buildMatcher, pathBytesPredicate } from '../../dirstate/matcher.js';
+import { encodeDir } from '../../vfs/store-encoding.js';
 import { ChangesetPrinter, changesetBranch, type CopyPair } from '../changeset-printer.js';
 import { cwdRelative } from './util.js';
 import { makeRelativeDisplay, repoPath } from '../paths.js';
@@ -178,7 +179,8 @@ function selectRevs(ctx: CommandContext, repo: Repository, follow: number, limit
     });
   }
   if (slowpath) {
-    filters.push((r) => cl.read(r).files.some((f) => match.matches(latin1(f))));
+    const matches = pathBytesPredicate(match);
+    filters.push((r) => cl.read(r).files.some(matches));
   } else if (!follow && files.length) {
     const linked = filelogRevs(repo, files);
     filters.push((r) => linked.has(r));
@@ -230,18 +232,19 @@ function manifestHasDir(mf: { text(): Uint8Array }, dir: string): boolean {
 /** `path in repo.store`: a filelog, or a directory of filelogs. */
 function storeHasPath(repo: Repository, path: Uint8Array): boolean {
   if (repo.file(path).length > 0) return true;
-  const prefix = 'data/' + latin1(path) + '/';
+  const prefix = concatBytes([utf8('data/'), path, utf8('/')]);
   if (repo.layout.fncache) {
     const data = repo.readStoreFile('fncache');
     if (!data) return false;
-    const text = latin1(data);
-    for (const line of text.split('\n')) {
-      const l = line.replaceAll('.d.hg/', '.d/').replaceAll('.i.hg/', '.i/').replaceAll('.hg.hg/', '.hg/');
-      if (l.startsWith(prefix)) return true;
+    // fncache lines are encodedir()-ed: look for the encoded prefix at a line start (no per-line strings)
+    const needle = encodeDir(prefix);
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.length);
+    for (let at = buf.indexOf(needle); at >= 0; at = buf.indexOf(needle, at + 1)) {
+      if (at === 0 || buf[at - 1] === 10) return true;
     }
     return false;
   }
-  return repo.vfs.isDir(repo.storeFilePath(fromLatin1(prefix.slice(0, -1))));
+  return repo.vfs.isDir(repo.storeFilePath(prefix.subarray(0, prefix.length - 1)));
 }
 
 /** revset filelog(): the linkrevs of every revision of the files' filelogs. */
