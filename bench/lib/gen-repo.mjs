@@ -189,3 +189,116 @@ export function ensureRepos(root, plan, log = () => {}) {
   log(`built ${root} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return { hgDir, gitDir, built: true };
 }
+
+// --- localized history (bench:tree) ---------------------------------------------
+//
+// Real histories are local: a commit touches one corner of the tree. planLocalHistory
+// keeps the layout and file contents above (filePath, fileContent) but, after the
+// initial import of every file, each commit k picks one top directory and two of its
+// leaf directories (deterministically, from mix(k, ...)), modifies about 0.1% of all
+// files there (half in each leaf; a leaf holds ~93 files at 100k, so two leaves are
+// needed for 100 files), adds 2 files to each leaf and removes 1 from each. Nothing
+// else changes, so a status between two revisions only reaches the directories those
+// commits touched.
+
+/** Bump when planLocalHistory or its build changes (independent of GENERATOR_VERSION). */
+export const LOCAL_GENERATOR_VERSION = 1;
+
+const LEAVES = TOP * MID;
+
+/** The leaf directory (0..LEAVES-1) of file index i: top + TOP * sub. */
+function leafOf(i) {
+  return (i % TOP) + TOP * (Math.floor(i / TOP) % MID);
+}
+
+/** The q-th file index of leaf `leaf` (filePath(index) lies in that leaf). */
+function leafIndex(leaf, q) {
+  const top = leaf % TOP;
+  const sub = Math.floor(leaf / TOP);
+  return TOP * (MID * q + sub) + top;
+}
+
+/** 'dirTT/subSS' of a leaf. */
+export function leafPath(leaf) {
+  return path.posix.dirname(filePath(leafIndex(leaf, 0)));
+}
+
+/**
+ * { files, commits, kind: 'local', commitsList: [{ index, date, message, write, remove,
+ * top, leaves }], totalIndices, modifyPerCommit }. `write` holds modified and added
+ * indices; `top` is the commit's top directory ('dirTT'), `leaves` its leaf paths.
+ */
+export function planLocalHistory({ files, commits = 50, modifyPerMille = 1, addsPerLeaf = 2, removesPerLeaf = 1 }) {
+  const live = new Map(); // leaf -> Set of live indices
+  for (let l = 0; l < LEAVES; l++) live.set(l, new Set());
+  const nextQ = new Int32Array(LEAVES); // next unused q per leaf (for adds)
+  const first = [];
+  for (let i = 0; i < files; i++) {
+    first.push(i);
+    const l = leafOf(i);
+    live.get(l).add(i);
+  }
+  for (let l = 0; l < LEAVES; l++) {
+    let q = 0;
+    while (leafIndex(l, q) < files) q++;
+    nextQ[l] = q;
+  }
+  let maxIndex = files - 1;
+  const list = [{ index: 0, date: COMMIT_EPOCH, message: `initial import of ${files} files`, write: first, remove: [], top: '', leaves: [] }];
+  const modify = Math.max(2, Math.round((files * modifyPerMille) / 1000));
+  for (let k = 1; k < commits; k++) {
+    const top = mix(k, 101) % TOP;
+    const s1 = mix(k, 202) % MID;
+    let s2 = mix(k, 303) % (MID - 1);
+    if (s2 >= s1) s2++;
+    const leaves = [top + TOP * s1, top + TOP * s2];
+    const write = [];
+    const remove = [];
+    for (const l of leaves) {
+      const want = Math.ceil(modify / leaves.length);
+      // the leaf's live files in a deterministic shuffled order
+      const order = [...live.get(l)].sort((a, b) => mix(a, k) - mix(b, k) || a - b);
+      const mod = order.slice(0, want);
+      const rm = order.slice(want, want + removesPerLeaf);
+      write.push(...mod);
+      remove.push(...rm);
+      for (const i of rm) live.get(l).delete(i);
+      for (let j = 0; j < addsPerLeaf; j++) {
+        const i = leafIndex(l, nextQ[l]++);
+        write.push(i);
+        live.get(l).add(i);
+        if (i > maxIndex) maxIndex = i;
+      }
+    }
+    write.sort((a, b) => a - b);
+    remove.sort((a, b) => a - b);
+    list.push({
+      index: k,
+      date: COMMIT_EPOCH + k * 3600,
+      message: `commit ${k}: ${leaves.map(leafPath).join(', ')}: modify/add ${write.length}, remove ${remove.length}`,
+      write,
+      remove,
+      top: `dir${String(top).padStart(2, '0')}`,
+      leaves: leaves.map(leafPath),
+    });
+  }
+  return { files, commits, kind: 'local', commitsList: list, totalIndices: maxIndex + 1, modifyPerCommit: modify };
+}
+
+/**
+ * Makes sure `dir` holds the local plan's history as a flat hg repository built with
+ * real hg (buildHg: one `hg commit` per step); cached by `dir`.stamp.json. Returns
+ * { dir, built }.
+ */
+export function ensureLocalHg(dir, plan, log = () => {}) {
+  const stampFile = `${dir}.stamp.json`;
+  const stamp = JSON.stringify({ LOCAL_GENERATOR_VERSION, files: plan.files, commits: plan.commits });
+  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return { dir, built: false };
+  rmSync(stampFile, { force: true });
+  rmSync(dir, { recursive: true, force: true });
+  const t0 = Date.now();
+  buildHg(dir, plan, log);
+  writeFileSync(stampFile, stamp);
+  log(`built ${dir} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return { dir, built: true };
+}
