@@ -4,19 +4,20 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { StorageError } from '../core/errors.js';
-import { ZSTD_DEFAULT_LEVEL, zstdCompress, zstdDecompressWasm } from './zstd.js';
+import { ZSTD_DEFAULT_LEVEL, zstdCompress, zstdDecompressWasm, zstdWasmLoaded } from './zstd.js';
 
 /**
- * zstd decoding: the pure-JS decoder (fzstd, ~300 MB/s) until a process has
- * decoded this much (or meets one large frame), then the WebAssembly build (~3x faster, but compiling
- * it costs ~25-35 ms of a short command): a few megabytes decode faster in
- * JS than the compile takes, and a long read (verify, a large manifest
- * chain) switches over once the compile pays for itself.
+ * zstd decoding: the WebAssembly build decodes a few-KB frame in ~0.05 ms but
+ * costs ~10-15 ms to set up once; the pure-JS decoder (fzstd) needs no set-up
+ * but is far slower per frame until the JIT warms up. So a command starts in
+ * JS and moves to WebAssembly at its first big frame or after a few dozen
+ * frames of 1 KiB or more (a tree manifest read of hundreds of directories);
+ * tiny frames stay in JS until the module is loaded anyway.
  */
-const JS_ZSTD_BUDGET = 12 << 20;
-/** A single frame this large (full manifests of big repositories: random hex decodes slowly in JS) pays for the compile alone. */
-const WASM_ZSTD_CHUNK = 512 << 10;
-let jsZstdBytes = 0;
+const WASM_ZSTD_MIN = 1024;
+const WASM_ZSTD_BIG = 64 << 10;
+const JS_ZSTD_FRAMES = 48;
+let jsZstdFrames = 0;
 
 const EMPTY = new Uint8Array(0);
 const U_HEADER = new Uint8Array([0x75]); // 'u'
@@ -120,14 +121,11 @@ export function decompressChunk(chunk: Uint8Array, sizeHint?: number): Uint8Arra
       }
     case 0x28: // '(': zstd frame
       try {
-        const size = sizeHint ?? chunk.length * 4;
-        if (size >= WASM_ZSTD_CHUNK || jsZstdBytes + size > JS_ZSTD_BUDGET) {
+        if (zstdWasmLoaded() || chunk.length >= WASM_ZSTD_BIG || (chunk.length >= WASM_ZSTD_MIN && ++jsZstdFrames > JS_ZSTD_FRAMES)) {
           const out = zstdDecompressWasm(chunk, sizeHint);
           if (out !== undefined) return out;
         }
-        const out = zstdDecompress(chunk);
-        jsZstdBytes += out.length;
-        return out;
+        return zstdDecompress(chunk);
       } catch (e) {
         throw new StorageError(`revlog decompress error: ${(e as Error).message}`);
       }

@@ -66,6 +66,11 @@ function load(): ZstdWasm {
   return loaded;
 }
 
+/** True once the WebAssembly module is instantiated (later frames of any size may as well use it). */
+export function zstdWasmLoaded(): boolean {
+  return loaded !== undefined;
+}
+
 /** One zstd frame holding `data` (content size recorded), at `level`. */
 export function zstdCompress(data: Uint8Array, level = ZSTD_DEFAULT_LEVEL): Uint8Array {
   return load().compress(data, level);
