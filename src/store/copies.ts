@@ -32,8 +32,7 @@ export class RevManifests {
   get(rev: Rev): Manifest {
     let m = this.cache.get(rev);
     if (!m) {
-      const node = this.repo.changelog.read(rev).manifest;
-      m = this.repo.manifestLog.get(node).read();
+      m = this.repo.manifestLog.get(this.repo.changelog.manifestNode(rev)).read();
       this.cache.set(rev, m);
     }
     return m;
