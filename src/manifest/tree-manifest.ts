@@ -552,6 +552,23 @@ export class TreeManifest implements Manifest {
     return this.flatCache;
   }
 
+  /**
+   * The flat text as far as the directories can be read, in flat order, and
+   * the error that stopped it (hg's `manifest` prints the files it reached
+   * before a damaged directory, then aborts).
+   */
+  flatTextUntilError(): { text: Uint8Array; error?: unknown } {
+    if (this.flatCache !== null) return { text: this.flatCache.text() };
+    const sink = new ByteSink();
+    try {
+      emitFlat(this.root, sink);
+    } catch (error) {
+      return { text: sink.bytes(), error };
+    }
+    this.flatCache = new LazyManifest(sink.bytes());
+    return { text: this.flatCache.text() };
+  }
+
   get size(): number {
     return this.flat().size;
   }

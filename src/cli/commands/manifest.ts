@@ -2,6 +2,7 @@ import type { CommandContext } from '../context.js';
 import { optBool, optString } from '../context.js';
 import { revSingle } from '../../store/revset.js';
 import { AbortError } from '../../core/errors.js';
+import { TreeManifest } from '../../manifest/tree-manifest.js';
 
 const MODE: Record<number, string> = { 0x6c: '644 @ ', 0x78: '755 * ' };
 
@@ -19,8 +20,15 @@ export function run(ctx: CommandContext): number {
   }
   const rev = revSingle(repo, revArg, '.');
   const cs = repo.changelog.read(rev);
-  const text = repo.manifestLog.get(cs.manifest).read().text();
-  writeManifestListing(ui, text, ui.verbose, ui.debugFlag);
+  const m = repo.manifestLog.get(cs.manifest).read();
+  if (m instanceof TreeManifest) {
+    // as hg, list what the readable directories give before a damaged one aborts
+    const { text, error } = m.flatTextUntilError();
+    writeManifestListing(ui, text, ui.verbose, ui.debugFlag);
+    if (error !== undefined) throw error;
+    return 0;
+  }
+  writeManifestListing(ui, m.text(), ui.verbose, ui.debugFlag);
   return 0;
 }
 
