@@ -57,6 +57,7 @@ export function readCommandCases(spec: FixtureSpec): CommandCase[] {
     add('manifest', '--debug');
     add('manifest', '--debug', '-r', first);
     add('manifest', '-v');
+    add('manifest', '--all');
     for (const r of c.revs) add('manifest', '-r', r);
     // cat
     for (const [r, f] of c.cat) add('cat', '-r', r, f);

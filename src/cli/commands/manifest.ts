@@ -1,18 +1,28 @@
 import type { CommandContext } from '../context.js';
 import { optBool, optString } from '../context.js';
 import { revSingle } from '../../store/revset.js';
-import { AbortError } from '../../core/errors.js';
+import { AbortError, InputError } from '../../core/errors.js';
+import { compareBytes, concatBytes, latin1 } from '../../core/bytes.js';
 import { TreeManifest } from '../../manifest/tree-manifest.js';
 
 const MODE: Record<number, string> = { 0x6c: '644 @ ', 0x78: '755 * ' };
+const NL = Uint8Array.of(10);
 
 export function run(ctx: CommandContext): number {
   const { ui, opts } = ctx;
   if (optString(opts, 'template') !== undefined) throw new AbortError('manifest -T is not supported by hgkit');
   const repo = ctx.repo();
   if (optBool(opts, 'all')) {
-    if (optString(opts, 'rev') !== undefined) throw new AbortError("can't specify a revision with --all");
-    throw new AbortError('manifest --all is not supported by hgkit');
+    if (optString(opts, 'rev') !== undefined || ctx.args.length > 0) throw new InputError("can't specify a revision with --all");
+    // every path any changeset touched, sorted (hg walks ctx.files() of every revision)
+    const cl = repo.changelog;
+    const seen = new Map<string, Uint8Array>();
+    for (let r = 0; r < cl.length; r++) for (const f of cl.read(r).files) seen.set(latin1(f), f);
+    const paths = [...seen.values()].sort(compareBytes);
+    const parts: Uint8Array[] = [];
+    for (const p of paths) parts.push(p, NL);
+    ui.write(concatBytes(parts));
+    return 0;
   }
   const revArg = optString(opts, 'rev') ?? ctx.args[0];
   if (ctx.args.length > 0 && optString(opts, 'rev') !== undefined) {
