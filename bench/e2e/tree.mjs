@@ -83,9 +83,12 @@ function run(cmd, args, opts = {}) {
 
 // --- repositories --------------------------------------------------------------
 
-/** tree/: hgkit's conversion of flat/, verified once by hg. Returns { dir, convertMs?, verify? }. */
-function ensureTree(root, flatDir, flatStamp) {
-  const dir = path.join(root, 'tree');
+/**
+ * root/NAME, rebuilt by `build(dir)` (which returns what to remember about it)
+ * unless NAME.stamp.json says it was built from the same flat repository.
+ */
+function cachedConversion(root, name, flatStamp, build) {
+  const dir = path.join(root, name);
   const stampFile = `${dir}.stamp.json`;
   const stamp = JSON.stringify({ TREE_VERSION, flat: flatStamp });
   if (existsSync(stampFile)) {
@@ -94,38 +97,37 @@ function ensureTree(root, flatDir, flatStamp) {
   }
   rmSync(stampFile, { force: true });
   rmSync(dir, { recursive: true, force: true });
-  log(`hgkit convert --treemanifest flat tree`);
-  const t0 = Date.now();
-  run(NODE, [HGKIT_BIN, 'convert', '--treemanifest', flatDir, dir]);
-  const convertMs = Date.now() - t0;
-  log(`  converted in ${(convertMs / 1000).toFixed(1)} s; hg verify`);
-  const t1 = Date.now();
-  const v = run(HG, ['verify'], { cwd: dir });
-  const verifyOut = v.stdout.toString().trim().split('\n').pop();
-  log(`  hg verify: ${verifyOut} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
-  const s = { stamp, convertMs, verify: verifyOut, verifyMs: Date.now() - t1 };
+  const s = { stamp, ...build(dir) };
   writeFileSync(stampFile, JSON.stringify(s));
   return { dir, ...s };
 }
 
+/** tree/: hgkit's conversion of flat/, verified once by hg. Returns { dir, convertMs?, verify? }. */
+function ensureTree(root, flatDir, flatStamp) {
+  return cachedConversion(root, 'tree', flatStamp, (dir) => {
+    log(`hgkit convert --treemanifest flat tree`);
+    const t0 = Date.now();
+    run(NODE, [HGKIT_BIN, 'convert', '--treemanifest', flatDir, dir]);
+    const convertMs = Date.now() - t0;
+    log(`  converted in ${(convertMs / 1000).toFixed(1)} s; hg verify`);
+    const t1 = Date.now();
+    const v = run(HG, ['verify'], { cwd: dir });
+    const verifyOut = v.stdout.toString().trim().split('\n').pop();
+    log(`  hg verify: ${verifyOut} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
+    return { convertMs, verify: verifyOut, verifyMs: Date.now() - t1 };
+  });
+}
+
 /** hgtree/: hg's own tree conversion (storage comparison). */
 function ensureHgTree(root, flatDir, flatStamp) {
-  const dir = path.join(root, 'hgtree');
-  const stampFile = `${dir}.stamp.json`;
-  const stamp = JSON.stringify({ TREE_VERSION, flat: flatStamp });
-  if (existsSync(stampFile)) {
-    const s = JSON.parse(readFileSync(stampFile, 'utf8'));
-    if (s.stamp === stamp) return { dir, ...s };
-  }
-  rmSync(stampFile, { force: true });
-  rmSync(dir, { recursive: true, force: true });
-  log('hg convert (experimental.treemanifest=yes) flat hgtree');
-  const t0 = Date.now();
-  run(HG, ['--config', 'extensions.convert=', '--config', 'experimental.treemanifest=yes', 'convert', '-q', flatDir, dir]);
-  const s = { stamp, convertMs: Date.now() - t0 };
-  log(`  hg convert took ${(s.convertMs / 1000).toFixed(1)} s`);
-  writeFileSync(stampFile, JSON.stringify(s));
-  return { dir, ...s };
+  return cachedConversion(root, 'hgtree', flatStamp, (dir) => {
+    log('hg convert (experimental.treemanifest=yes) flat hgtree');
+    const t0 = Date.now();
+    run(HG, ['--config', 'extensions.convert=', '--config', 'experimental.treemanifest=yes', 'convert', '-q', flatDir, dir]);
+    const convertMs = Date.now() - t0;
+    log(`  hg convert took ${(convertMs / 1000).toFixed(1)} s`);
+    return { convertMs };
+  });
 }
 
 /** Apparent bytes and allocated bytes (st_blocks) of the manifest storage, and the number of revlog files. */

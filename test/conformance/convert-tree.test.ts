@@ -15,7 +15,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, removeTempDirs, runHg, runHgkit, runProcessSync, type RunResult } from '../helpers/hg.js';
+import { makeTempDir, removeTempDirs, runHg, runHgkit, runProcessSync, type RunResult, hgInitSync, runScriptSync } from '../helpers/hg.js';
 
 const HIST1 = `set -e
 c() { hg commit -q -d "$1 0" -m "$2"; }
@@ -43,15 +43,8 @@ hg bookmark -q -r 2 mark2
 
 let base: string;
 
-function sh(cwd: string, script: string): void {
-  const r = runProcessSync('bash', ['-c', script], { cwd });
-  if (r.code !== 0) throw new Error(`script failed: ${r.stderr.toString()}`);
-}
-
-function hgInit(dir: string, ...config: string[]): void {
-  const r = runProcessSync('hg', ['init', ...config.flatMap((c) => ['--config', c]), dir], { cwd: base });
-  if (r.code !== 0) throw new Error(r.stderr.toString());
-}
+const sh = runScriptSync;
+const hgInit = (dir: string, ...config: string[]): void => hgInitSync(base, dir, ...config);
 
 async function hg(cwd: string, ...args: string[]): Promise<RunResult> {
   return runHg(args, { cwd });

@@ -16,7 +16,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, removeTempDirs, runHg, runHgkit, runProcessSync, type RunResult } from '../helpers/hg.js';
+import { makeTempDir, removeTempDirs, runHg, runHgkit, runProcessSync, type RunResult, hgInitSync, runScriptSync } from '../helpers/hg.js';
 
 const HISTORY = `set -e
 c() { hg commit -q -d "$1 0" -m "$2"; }
@@ -39,15 +39,8 @@ hg bookmark -q -r 3 mark
 
 let base: string;
 
-function sh(cwd: string, script: string): void {
-  const r = runProcessSync('bash', ['-c', script], { cwd });
-  if (r.code !== 0) throw new Error(`script failed: ${r.stderr.toString()}`);
-}
-
-function hgInit(dir: string, ...config: string[]): void {
-  const r = runProcessSync('hg', ['init', ...config.flatMap((c) => ['--config', c]), dir], { cwd: base });
-  if (r.code !== 0) throw new Error(r.stderr.toString());
-}
+const sh = runScriptSync;
+const hgInit = (dir: string, ...config: string[]): void => hgInitSync(base, dir, ...config);
 
 const hg = (cwd: string, ...args: string[]): Promise<RunResult> => runHg(args, { cwd });
 const hgkit = (cwd: string, ...args: string[]): Promise<RunResult> => runHgkit(args, { cwd });

@@ -154,6 +154,18 @@ export function runProcessSync(command: string, args: readonly string[], opts: R
   return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? 128 };
 }
 
+/** Runs a bash script in `cwd` (test set-up: hg commands building a history); throws on failure. */
+export function runScriptSync(cwd: string, script: string): void {
+  const r = runProcessSync('bash', ['-c', script], { cwd });
+  if (r.code !== 0) throw new Error(`script failed: ${r.stderr.toString()}`);
+}
+
+/** `hg init [--config C]... DIR` (relative to `cwd`); throws on failure. */
+export function hgInitSync(cwd: string, dir: string, ...config: string[]): void {
+  const r = runProcessSync(HG_BIN, ['init', ...config.flatMap((c) => ['--config', c]), dir], { cwd });
+  if (r.code !== 0) throw new Error(r.stderr.toString());
+}
+
 /** Real hg as one process. */
 export function runHg(args: readonly string[], opts: RunOptions): Promise<RunResult> {
   return runProcess(HG_BIN, args, opts);
