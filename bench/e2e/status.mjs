@@ -40,7 +40,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { GIT, HG, HGKIT_BIN, NODE, REPO_ROOT, WORK_DIR, benchEnv, hgkitBuilt, machineInfo } from '../lib/env.mjs';
+import { GIT, HG, HGKIT_BIN, NODE, REPO_ROOT, WORK_DIR, benchEnv, hgkitBuilt, machineInfo, runChecked as run } from '../lib/env.mjs';
 import { replaceSection, table, textTable } from '../lib/markdown.mjs';
 import { closeTiming, formatMs, formatRatio, runOnce, summarize } from '../lib/timing.mjs';
 
@@ -81,12 +81,6 @@ function log(msg) {
   process.stderr.write(`[bench:status] ${msg}\n`);
 }
 
-function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { env: benchEnv(), maxBuffer: 1 << 30, ...opts });
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`\`${cmd} ${args.join(' ')}\` failed (${r.status}): ${r.stderr?.toString() ?? ''}`);
-  return r;
-}
 
 export function statusFilePath(i, files) {
   const subs = files / 10_000;

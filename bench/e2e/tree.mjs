@@ -32,7 +32,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HG, HGKIT_BIN, NODE, REPO_ROOT, WORK_DIR, benchEnv, hgkitBuilt, machineInfo } from '../lib/env.mjs';
+import { HG, HGKIT_BIN, NODE, REPO_ROOT, WORK_DIR, benchEnv, hgkitBuilt, machineInfo, runChecked as run } from '../lib/env.mjs';
 import { ensureLocalHg, planLocalHistory } from '../lib/gen-repo.mjs';
 import { replaceSection, table, textTable } from '../lib/markdown.mjs';
 import { closeTiming, compare, formatMs, formatRatio, runOnce } from '../lib/timing.mjs';
@@ -74,12 +74,6 @@ function log(msg) {
   process.stderr.write(`[bench:tree] ${msg}\n`);
 }
 
-function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { env: benchEnv(), maxBuffer: 1 << 30, ...opts });
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`\`${cmd} ${args.join(' ')}\` failed (${r.status}): ${r.stderr?.toString() ?? ''}`);
-  return r;
-}
 
 // --- repositories --------------------------------------------------------------
 

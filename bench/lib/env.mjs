@@ -1,6 +1,6 @@
 // Paths and the controlled environment shared by the end-to-end benchmarks.
 import { existsSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -63,4 +63,12 @@ export async function machineInfo() {
     os: `${os.type()} ${os.release()}`,
     load: os.loadavg().map((l) => l.toFixed(2)).join(' '),
   };
+}
+
+/** Runs `cmd args` to completion in the benchmark environment; throws when it fails. */
+export function runChecked(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { env: benchEnv(), maxBuffer: 1 << 30, ...opts });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`\`${cmd} ${args.join(' ')}\` failed (${r.status}): ${r.stderr?.toString() ?? ''}`);
+  return r;
 }

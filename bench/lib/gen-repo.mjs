@@ -10,10 +10,9 @@
 // files (a spread over the whole tree), adds 5 and removes 5, and touches one "hot"
 // file every third commit (a file with a long history for `cat`/`log FILE`).
 
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { benchEnv, GIT, HG } from './env.mjs';
+import { GIT, HG, runChecked as run } from './env.mjs';
 
 /** Bump when the plan or the build changes, to invalidate cached repositories. */
 export const GENERATOR_VERSION = 1;
@@ -88,14 +87,6 @@ export function planHistory({ files, commits = 50, modifyPercent = 1, churn = 5 
   return { files, commits, hot, hotPath: filePath(hot), commitsList: list, totalIndices: next };
 }
 
-function run(cmd, args, opts) {
-  const r = spawnSync(cmd, args, { env: benchEnv(), maxBuffer: 1 << 30, ...opts });
-  if (r.error) throw r.error;
-  if (r.status !== 0) {
-    throw new Error(`\`${cmd} ${args.join(' ')}\` failed (${r.status}): ${r.stderr?.toString() ?? ''}`);
-  }
-  return r;
-}
 
 /** Builds the hg repository in `dir` (which must not exist) with real hg. */
 export function buildHg(dir, plan, log = () => {}) {
