@@ -1,6 +1,6 @@
-// hg status between two revisions: `--rev A --rev B` (or one range) and
-// `--change REV`. Status against the working directory needs the dirstate
-// and is refused for now.
+// hg status: between two revisions (`--rev A --rev B`, one range, or
+// `--change REV`) here; against the working directory in status-working.ts,
+// loaded only then (the dirstate code is a large part of the bundle).
 import type { CommandContext } from '../context.js';
 import { optBool, optList, optString } from '../context.js';
 import { AbortError, InputError } from '../../core/errors.js';
@@ -8,7 +8,6 @@ import { fromLatin1, latin1, utf8 } from '../../core/bytes.js';
 import { NULL_REV, type Rev } from '../../core/node.js';
 import { isPairSpec, revRange, revSingle } from '../../store/revset.js';
 import { buildMatcher } from '../../dirstate/matcher.js';
-import { runWorkingStatus } from '../status-working.js';
 import { pathTo, repoCwd, rootedPatterns } from '../pathutil.js';
 import { statusBetweenRevs } from '../../store/status-revs.js';
 import type { Repository } from '../../store/repo.js';
@@ -153,6 +152,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   if (!change && (revs.length === 0 || single !== undefined)) {
     if (terse) throw new AbortError('status --terse is not supported by hgkit yet');
+    const { runWorkingStatus } = await import('../status-working.js');
     return runWorkingStatus(ctx, matcher, { rev: single });
   }
   let rev1: Rev;
