@@ -1,7 +1,7 @@
 // Revlog chunk encoding and decoding. Decoding dispatches on the chunk's
 // first byte as hg's revlog.decompress does; encoding follows hg's
 // revlog.compress and the engines' revlogcompressor rules (formats.md §2.4).
-import { constants as zlibConstants, deflateSync, inflateSync } from 'node:zlib';
+import { nodeZlib } from '../core/builtin.js';
 import { Decompress as ZstdStream, decompress as zstdDecompress } from 'fzstd';
 import { StorageError } from '../core/errors.js';
 import { ZSTD_DEFAULT_LEVEL, zstdCompress, zstdDecompressWasm, zstdWasmLoaded } from './zstd.js';
@@ -67,7 +67,7 @@ function tryCompress(data: Uint8Array, engine: CompressionEngine, opts: Compress
         const z = opts.zlib(data);
         return z.length < n ? z : undefined;
       }
-      const b = opts.zlibLevel === undefined ? deflateSync(data) : deflateSync(data, { level: opts.zlibLevel });
+      const b = opts.zlibLevel === undefined ? nodeZlib().deflateSync(data) : nodeZlib().deflateSync(data, { level: opts.zlibLevel });
       return b.length < n ? new Uint8Array(b.buffer, b.byteOffset, b.length) : undefined;
     }
     case 'zstd': {
@@ -120,7 +120,7 @@ export function decompressPrefix(chunk: Uint8Array, n: number): Uint8Array | und
       return chunk.length > n ? chunk.subarray(1, 1 + n) : undefined;
     case 0x78:
       try {
-        const b = inflateSync(chunk.subarray(0, Math.min(chunk.length, 1024 + n)), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+        const b = nodeZlib().inflateSync(chunk.subarray(0, Math.min(chunk.length, 1024 + n)), { finishFlush: nodeZlib().constants.Z_SYNC_FLUSH });
         return b.length >= n ? new Uint8Array(b.buffer, b.byteOffset, n) : undefined;
       } catch {
         return undefined;
@@ -152,7 +152,7 @@ export function decompressChunk(chunk: Uint8Array, sizeHint?: number): Uint8Arra
       return chunk.subarray(1);
     case 0x78: // 'x': zlib
       try {
-        const b = inflateSync(chunk);
+        const b = nodeZlib().inflateSync(chunk);
         return new Uint8Array(b.buffer, b.byteOffset, b.length);
       } catch (e) {
         throw new StorageError(`revlog decompress error: ${(e as Error).message}`);

@@ -25,7 +25,7 @@
 // Paths given as strings are latin1 (one char per byte), like fncache keys;
 // pass Uint8Array for arbitrary bytes.
 
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../core/builtin.js';
 import { AbortError, IoError, StorageError } from '../core/errors.js';
 import { concatBytes, fromLatin1, latin1, toHex, utf8 } from '../core/bytes.js';
 import { sha1 } from '../core/sha1.js';
@@ -468,7 +468,7 @@ export class Transaction {
     this.active();
     const f = keyOf(file);
     const location = opts.location ?? '';
-    const tmp = `${f}.tmp-${randomBytes(5).toString('hex')}`;
+    const tmp = `${f}.tmp-${nodeCrypto().randomBytes(5).toString('hex')}`;
     this.registerTmp(tmp, location);
     const vfs = this.map.vfs;
     const target = resolveTxPath(this.map, location, f);

@@ -9,7 +9,7 @@
 // operations, never inside one.
 
 import * as fs from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../core/builtin.js';
 import { IoError } from '../core/errors.js';
 import { NodeVfs, toIoError } from './node-vfs.js';
 import type { Vfs, VfsPath } from './vfs.js';
@@ -209,7 +209,7 @@ export class NodeWritableVfs extends NodeVfs implements WritableVfs {
       '.',
       basenameOf(p),
       '-',
-      randomBytes(6).toString('hex'),
+      nodeCrypto().randomBytes(6).toString('hex'),
       '~',
     );
     let mode: number | undefined;
