@@ -21,8 +21,8 @@ export const WORKING_DIR_REQUIREMENTS: ReadonlySet<string> = new Set([
   'dirstate-v2',
 ]);
 
-/** Compression engines hgkit writes, in hg's names; `none` has no revlog header. */
-const REVLOG_ENGINES = new Set(['zstd', 'zlib']);
+/** Compression engines hgkit writes (hg's names; all have a revlog header, `none` stores chunks as they are). */
+const REVLOG_ENGINES = new Set(['zstd', 'zlib', 'none']);
 
 export function newRepoRequirements(cfg: FormatConfig, warn: (msg: string) => void): Set<string> {
   const reqs = new Set<string>(['revlogv1']);
@@ -41,13 +41,14 @@ export function newRepoRequirements(cfg: FormatConfig, warn: (msg: string) => vo
     });
   }
   if (engine === 'zstd') reqs.add('revlog-compression-zstd');
+  else if (engine !== 'zlib') reqs.add(`exp-compression-${engine}`);
   if (cfg.bool('format.generaldelta', false) || cfg.bool('format.usegeneraldelta', true)) {
     reqs.add('generaldelta');
     if (cfg.bool('format.sparse-revlog', true)) reqs.add('sparserevlog');
   }
   if (cfg.bool('format.use-dirstate-v2', false)) reqs.add('dirstate-v2');
   if (cfg.bool('experimental.treemanifest', false)) reqs.add('treemanifest');
-  if (cfg.bool('format.use-internal-phase', false)) reqs.add('internal-phase');
+  if (cfg.bool('format.use-internal-phase', false)) reqs.add('internal-phase-2');
   if (cfg.bool('format.exp-archived-phase', false)) reqs.add('exp-archived-phase');
   if (cfg.bool('format.bookmarks-in-store', false)) reqs.add('bookmarksinstore');
   if (cfg.bool('format.use-persistent-nodemap', false)) reqs.add('persistent-nodemap');

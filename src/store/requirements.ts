@@ -7,6 +7,7 @@ export const SUPPORTED_REQUIREMENTS: ReadonlySet<string> = new Set([
   'generaldelta',
   'sparserevlog',
   'revlog-compression-zstd',
+  'exp-compression-none',
   'share-safe',
   'shared',
   'relshared',

@@ -202,27 +202,29 @@ afterAll(() => {
   removeTempDirs();
 });
 
+/** Every file (with its bytes in hex) and directory below `d`, sorted. */
+function listTree(d: string): string[] {
+  const out: string[] = [];
+  const walk = (p: string, rel: string): void => {
+    for (const e of fs.readdirSync(p, { withFileTypes: true }).sort((x, y) => (x.name < y.name ? -1 : 1))) {
+      const r = `${rel}/${e.name}`;
+      if (e.isDirectory()) {
+        out.push(r + '/');
+        walk(path.join(p, e.name), r);
+      } else out.push(`${r} ${fs.readFileSync(path.join(p, e.name)).toString('hex')}`);
+    }
+  };
+  walk(d, '');
+  return out;
+}
+
 describe('commit: identical hashes', () => {
   it('init writes hg\'s layout', async () => {
     const root = makeTempDir('hgkit-init-');
     const ra = await runHg(['init', 'a'], { cwd: root });
     const rb = await runHgkit(['init', 'b'], { cwd: root });
     expectSame('init', ra, rb);
-    const list = (d: string): string[] => {
-      const out: string[] = [];
-      const walk = (p: string, rel: string): void => {
-        for (const e of fs.readdirSync(p, { withFileTypes: true }).sort((x, y) => (x.name < y.name ? -1 : 1))) {
-          const r = `${rel}/${e.name}`;
-          if (e.isDirectory()) {
-            out.push(r + '/');
-            walk(path.join(p, e.name), r);
-          } else out.push(`${r} ${fs.readFileSync(path.join(p, e.name)).toString('hex')}`);
-        }
-      };
-      walk(d, '');
-      return out;
-    };
-    expect(list(path.join(root, 'b'))).toEqual(list(path.join(root, 'a')));
+    expect(listTree(path.join(root, 'b'))).toEqual(listTree(path.join(root, 'a')));
     // errors: existing repository, a file as destination, too many arguments
     fs.writeFileSync(path.join(root, 'file'), 'x');
     for (const args of [['init', 'a'], ['init', 'file'], ['init', 'file/sub'], ['init', 'x', 'y']]) {
@@ -239,6 +241,48 @@ describe('commit: identical hashes', () => {
     }
     expect(fs.existsSync(path.join(root, 'deep/er/c/.hg/store/requires'))).toBe(true);
     expect(fs.existsSync(path.join(root, 'plain/.hg/requires'))).toBe(true);
+  });
+
+  it('init honours format.* and experimental.treemanifest given with --config, as hg', async () => {
+    const root = makeTempDir('hgkit-init-formats-');
+    const sets: string[][] = [
+      ['experimental.treemanifest=1'],
+      ['format.revlog-compression=zlib'],
+      ['format.revlog-compression=none,zlib'],
+      ['format.revlog-compression=foo'],
+      ['format.revlog-compression=foo,zstd'],
+      ['format.usegeneraldelta=false'],
+      ['format.generaldelta=true', 'format.usegeneraldelta=no'],
+      ['format.sparse-revlog=off'],
+      ['format.dotencode=0'],
+      ['format.usefncache=false'],
+      ['format.usestore=false'],
+      ['format.usestore=false', 'format.use-share-safe=yes'],
+      ['format.usestore=no', 'format.bookmarks-in-store=yes'],
+      ['format.use-share-safe=false', 'experimental.treemanifest=yes'],
+      ['format.bookmarks-in-store=1', 'format.use-internal-phase=1'],
+      ['format.usestore=maybe'],
+      ['experimental.treemanifest=2'],
+    ];
+    for (const [i, set] of sets.entries()) {
+      const config = set.flatMap((c) => ['--config', c]);
+      const h = await runHg(['init', ...config, `h${i}`], { cwd: root });
+      const k = await runHgkit(['init', ...config, `k${i}`], { cwd: root });
+      const what = set.join(' ');
+      expect([k.code, k.stdout.toString(), k.stderr.toString()], what).toEqual([h.code, h.stdout.toString(), h.stderr.toString()]);
+      const ha = path.join(root, `h${i}`);
+      if (fs.existsSync(ha)) expect(listTree(path.join(root, `k${i}`)), what).toEqual(listTree(ha));
+      else expect(fs.existsSync(path.join(root, `k${i}`)), what).toBe(false);
+    }
+    // hg 6.3.2 without its Rust extensions creates dirstate-v2 and persistent-nodemap repositories, then
+    // refuses to open them ("without associated fast implementation", exit 255); hgkit creates them and exits 0
+    const k = await runHgkit(['init', '--config', 'format.use-dirstate-v2=1', 'v2'], { cwd: root });
+    expect(k.code).toBe(0);
+    expect(fs.readFileSync(path.join(root, 'v2/.hg/requires'), 'latin1')).toBe('dirstate-v2\nshare-safe\n');
+    const h = await runHg(['init', '--config', 'format.use-persistent-nodemap=1', 'hn'], { cwd: root });
+    const n = await runHgkit(['init', '--config', 'format.use-persistent-nodemap=1', 'kn'], { cwd: root });
+    expect([h.code, n.code]).toEqual([255, 0]);
+    expect(listTree(path.join(root, 'kn'))).toEqual(listTree(path.join(root, 'hn')));
   });
 
   it('formats.md test vectors, copies of copies, renames across directories, flag flips, binary files, deletions', async () => {
