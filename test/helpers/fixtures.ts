@@ -911,6 +911,10 @@ const formats: FixtureSpec[] = [
     ['format.usegeneraldelta=false'],
     ['!generaldelta', '!sparserevlog'],
   ),
+  formatVariant('fmt-nocompress', 'format.revlog-compression=none (chunks stored as they are)', ['format.revlog-compression=none'], [
+    'exp-compression-none',
+    '!revlog-compression-zstd',
+  ]),
   formatVariant('fmt-nosparse', 'format.sparse-revlog=false', ['format.sparse-revlog=false'], ['!sparserevlog', 'generaldelta']),
   formatVariant('fmt-nodotencode', 'format.dotencode=false', ['format.dotencode=false'], ['!dotencode', 'fncache']),
   formatVariant('fmt-nofncache', 'format.usefncache=false (plain store encoding, no hashed names)', ['format.usefncache=false'], [
