@@ -104,10 +104,6 @@ export class TreeDir {
     return own;
   }
 
-  get loaded(): boolean {
-    return this.own !== null;
-  }
-
   /** The subdirectory `name` (no slash); created empty when `create` and absent. */
   child(name: Uint8Array, create: boolean): TreeDir | undefined {
     const own = this.load();
