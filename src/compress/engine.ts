@@ -7,17 +7,19 @@ import { StorageError } from '../core/errors.js';
 import { ZSTD_DEFAULT_LEVEL, zstdCompress, zstdDecompressWasm, zstdWasmLoaded } from './zstd.js';
 
 /**
- * zstd decoding: the WebAssembly build decodes a few-KB frame in ~0.05 ms but
- * costs ~10-15 ms to set up once; the pure-JS decoder (fzstd) needs no set-up
- * but is far slower per frame until the JIT warms up. So a command starts in
- * JS and moves to WebAssembly at its first big frame or after a few dozen
- * frames of 1 KiB or more (a tree manifest read of hundreds of directories);
- * tiny frames stay in JS until the module is loaded anyway.
+ * zstd decoding: the WebAssembly build decodes fast but costs ~10 ms to set up
+ * in a fresh process; the pure-JS decoder (fzstd) needs no set-up but runs at
+ * slowly until the JIT warms up, the more so the larger the frame. So a
+ * command decodes small frames (tree-manifest directories, small changesets)
+ * in JS and moves to WebAssembly at its first frame of 16 KB or more (a
+ * changeset listing a thousand files, a flat manifest) or once JS has decoded
+ * 128 KB (a read of hundreds of directories); a status touching a few
+ * directories never pays the set-up (all measured on the 100k benchmarks).
  */
 const WASM_ZSTD_MIN = 1024;
-const WASM_ZSTD_BIG = 64 << 10;
-const JS_ZSTD_FRAMES = 48;
-let jsZstdFrames = 0;
+const WASM_ZSTD_FRAME = 16 << 10;
+const JS_ZSTD_BUDGET = 128 << 10;
+let jsZstdBytes = 0;
 
 const EMPTY = new Uint8Array(0);
 const U_HEADER = new Uint8Array([0x75]); // 'u'
@@ -159,11 +161,14 @@ export function decompressChunk(chunk: Uint8Array, sizeHint?: number): Uint8Arra
       }
     case 0x28: // '(': zstd frame
       try {
-        if (zstdWasmLoaded() || chunk.length >= WASM_ZSTD_BIG || (chunk.length >= WASM_ZSTD_MIN && ++jsZstdFrames > JS_ZSTD_FRAMES)) {
+        const size = sizeHint ?? chunk.length * 4;
+        if (zstdWasmLoaded() || size >= WASM_ZSTD_FRAME || (chunk.length >= WASM_ZSTD_MIN && jsZstdBytes + size > JS_ZSTD_BUDGET)) {
           const out = zstdDecompressWasm(chunk, sizeHint);
           if (out !== undefined) return out;
         }
-        return zstdDecompress(chunk);
+        const out = zstdDecompress(chunk);
+        jsZstdBytes += out.length;
+        return out;
       } catch (e) {
         throw new StorageError(`revlog decompress error: ${(e as Error).message}`);
       }
