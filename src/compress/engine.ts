@@ -13,12 +13,12 @@ import { ZSTD_DEFAULT_LEVEL, zstdCompress, zstdDecompressWasm, zstdWasmLoaded } 
  * command decodes small frames (tree-manifest directories, small changesets)
  * in JS and moves to WebAssembly at its first frame of 16 KB or more (a
  * changeset listing a thousand files, a flat manifest) or once JS has decoded
- * 128 KB (a read of hundreds of directories); a status touching a few
+ * 256 KB (a read of hundreds of directories); a status touching a few
  * directories never pays the set-up (all measured on the 100k benchmarks).
  */
 const WASM_ZSTD_MIN = 1024;
 const WASM_ZSTD_FRAME = 16 << 10;
-const JS_ZSTD_BUDGET = 128 << 10;
+const JS_ZSTD_BUDGET = 256 << 10;
 let jsZstdBytes = 0;
 
 const EMPTY = new Uint8Array(0);

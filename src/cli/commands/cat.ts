@@ -16,14 +16,13 @@ export function run(ctx: CommandContext): number {
   if (optString(opts, 'template') !== undefined) throw new AbortError('cat -T is not supported by hgkit');
   const repo = ctx.repo();
   const rev = revSingle(repo, optString(opts, 'rev'), '.');
-  const cs = repo.changelog.read(rev);
   const matcher = buildMatcher({
     cwdRel: cwdRelative(repo.root, ctx.cwd),
     patterns: ctx.args,
     include: optList(opts, 'include'),
     exclude: optList(opts, 'exclude'),
   });
-  const manifest = repo.manifestLog.get(cs.manifest).read();
+  const manifest = repo.manifestLog.get(repo.changelog.manifestNode(rev)).read();
   // hg's fast path: plain paths that are all files of the manifest need no walk.
   if (!matcher.anyPats && matcher.files.length > 0 && matcher.files.length < 100) {
     const sorted = [...new Set(matcher.files)].sort();
