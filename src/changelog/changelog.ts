@@ -1,6 +1,5 @@
 import type { Rev, Node } from '../core/node.js';
-import { NULL_NODE, NULL_REV } from '../core/node.js';
-import { hexBytesToBin } from '../core/bytes.js';
+import { NULL_REV } from '../core/node.js';
 import type { Revlog } from '../revlog/revlog.js';
 import { type Changeset, nullChangeset, parseChangeset } from './changeset.js';
 
@@ -36,22 +35,6 @@ export class Changelog {
     if (rev === NULL_REV) return [NULL_REV, NULL_REV];
     const [p1, p2] = this.revlog.parentRevs(rev);
     return p1 === NULL_REV && p2 !== NULL_REV ? [p2, p1] : [p1, p2];
-  }
-
-  /**
-   * The manifest node of a changeset, read from the start of its stored text
-   * when that is stored whole (no delta to apply, one zstd block or a zlib
-   * prefix to decode); else from the parsed changeset.
-   */
-  manifestNode(rev: Rev): Node {
-    if (rev === NULL_REV) return NULL_NODE;
-    if (rev === this.lastRev && this.last) return this.last.manifest;
-    const p = this.revlog.textPrefix(rev, 41);
-    if (p !== undefined && p[40] === 0x0a) {
-      const node = hexBytesToBin(p, 0, 20);
-      if (node) return node;
-    }
-    return this.read(rev).manifest;
   }
 
   read(rev: Rev): Changeset {

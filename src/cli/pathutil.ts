@@ -1,6 +1,9 @@
 // Command-line paths and patterns as hg resolves them (pathutil.canonpath,
 // util.pathto, match._donormalize). Strings are latin1 strings of the path bytes.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { AbortError } from '../core/errors.js';
+import { expandListFiles } from '../dirstate/matcher.js';
 import { decodeUtf8, fromLatin1, latin1, utf8 } from '../core/bytes.js';
 
 /**
@@ -88,7 +91,10 @@ const PATTERN_KINDS = ['re', 'glob', 'path', 'filepath', 'relglob', 'relpath', '
  * gets the same patterns whatever the cwd (even outside the repository).
  */
 export function rootedPatterns(root: string, cwd: string, pats: readonly string[], defaultKind: string): string[] {
-  return pats.map((raw) => {
+  // listfile:/listfile0: entries are patterns relative to the cwd too; the file itself is read from the cwd
+  const absCwd = resolve(root, decodeUtf8(fromLatin1(cwd)));
+  const expanded = expandListFiles(pats, defaultKind, (p) => readFileSync(resolve(absCwd, p)));
+  return expanded.map((raw) => {
     const i = raw.indexOf(':');
     let kind = defaultKind;
     let pat = raw;

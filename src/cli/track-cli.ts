@@ -5,7 +5,6 @@
 // working-copy writes. The operations themselves are src/store/working-copy.ts.
 import * as fs from 'node:fs';
 import type { CommandContext } from './context.js';
-import { optList } from './context.js';
 import { configValue } from './config-args.js';
 import { decodeUtf8, fromLatin1, latin1, utf8 } from '../core/bytes.js';
 import { AbortError, ConfigError, InputError } from '../core/errors.js';

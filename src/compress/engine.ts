@@ -2,7 +2,7 @@
 // first byte as hg's revlog.decompress does; encoding follows hg's
 // revlog.compress and the engines' revlogcompressor rules (formats.md §2.4).
 import { nodeZlib } from '../core/builtin.js';
-import { Decompress as ZstdStream, decompress as zstdDecompress } from 'fzstd';
+import { decompress as zstdDecompress } from 'fzstd';
 import { StorageError } from '../core/errors.js';
 import { ZSTD_DEFAULT_LEVEL, zstdCompress, zstdDecompressWasm, zstdWasmLoaded } from './zstd.js';
 
@@ -106,44 +106,6 @@ export function compressChunk(data: Uint8Array, engine: CompressionEngine, opts:
 }
 
 /** `sizeHint`: the decompressed size when the caller knows it (full texts). */
-const STOP = new Error('enough');
-
-/**
- * The first `n` bytes of a chunk's content, decoding as little as the format
- * allows (one zstd block, a zlib prefix): a changeset's manifest node without
- * inflating a 100,000-name file list. Undefined when that is not possible.
- */
-export function decompressPrefix(chunk: Uint8Array, n: number): Uint8Array | undefined {
-  if (chunk.length === 0) return undefined;
-  switch (chunk[0]) {
-    case 0x00:
-      return chunk.length >= n ? chunk.subarray(0, n) : undefined;
-    case 0x75:
-      return chunk.length > n ? chunk.subarray(1, 1 + n) : undefined;
-    case 0x78:
-      try {
-        const b = nodeZlib().inflateSync(chunk.subarray(0, Math.min(chunk.length, 1024 + n)), { finishFlush: nodeZlib().constants.Z_SYNC_FLUSH });
-        return b.length >= n ? new Uint8Array(b.buffer, b.byteOffset, n) : undefined;
-      } catch {
-        return undefined;
-      }
-    case 0x28: {
-      let first: Uint8Array | undefined;
-      try {
-        new ZstdStream((block) => {
-          first = block;
-          throw STOP;
-        }).push(chunk, true);
-      } catch (e) {
-        if (e !== STOP) return undefined;
-      }
-      return first !== undefined && first.length >= n ? first.subarray(0, n) : undefined;
-    }
-    default:
-      return undefined;
-  }
-}
-
 export function decompressChunk(chunk: Uint8Array, sizeHint?: number): Uint8Array {
   if (chunk.length === 0) return EMPTY;
   const t = chunk[0]!;

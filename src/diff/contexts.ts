@@ -7,7 +7,6 @@ import { decodeUtf8, fromLatin1 } from '../core/bytes.js';
 import { AbortError } from '../core/errors.js';
 import type { Rev } from '../core/node.js';
 import type { Filelog } from '../filelog/filelog.js';
-import type { LazyManifest } from '../manifest/lazy-manifest.js';
 import type { Repository } from '../store/repo.js';
 import { F_WC_TRACKED, type DirstateMap } from '../dirstate/dirstate-map.js';
 import { diskFlags, PathAuditor, readWorkingFile } from '../dirstate/status.js';

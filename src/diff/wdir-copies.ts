@@ -7,7 +7,6 @@
 import type { Manifest } from '../manifest/manifest.js';
 import { fromLatin1, latin1 } from '../core/bytes.js';
 import { NULL_REV, type Rev } from '../core/node.js';
-import type { LazyManifest } from '../manifest/lazy-manifest.js';
 import type { Repository } from '../store/repo.js';
 import { type PathPredicate, RevManifests, ancestorRev, pathCopies } from '../store/copies.js';
 import { F_WC_TRACKED, type DirstateMap } from '../dirstate/dirstate-map.js';

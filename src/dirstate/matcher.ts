@@ -2,6 +2,7 @@
 // (the default for command arguments), `glob:`, `relglob:`, `re:`,
 // `relre:`, `rootfilesin:`, plus -I/-X. Paths are matched as latin1 strings
 // of their bytes, so non-UTF-8 names match byte for byte.
+import { readFileSync } from 'node:fs';
 import { AbortError } from '../core/errors.js';
 import { decodeUtf8, fromLatin1, latin1, utf8 } from '../core/bytes.js';
 import { pyGlobRe } from './hgignore.js';
@@ -72,6 +73,34 @@ export interface MatchOptions {
   include?: readonly string[];
   exclude?: readonly string[];
   defaultKind?: string;
+  /** Reads a `listfile:`/`listfile0:` file (hg reads it relative to the process's cwd). */
+  readListFile?: (path: string) => Uint8Array;
+}
+
+/**
+ * hg's _donormalize for `listfile:FILE` / `listfile0:FILE`: the file's lines
+ * (NUL-separated entries for listfile0), empty ones dropped, each a pattern of
+ * the default kind unless it names its own (a listfile may list listfiles).
+ */
+export function expandListFiles(pats: readonly string[], defaultKind: string, read: (path: string) => Uint8Array): string[] {
+  const out: string[] = [];
+  for (const raw of pats) {
+    const [kind, pat] = splitKind(raw, defaultKind);
+    if (kind !== 'listfile' && kind !== 'listfile0') {
+      out.push(raw);
+      continue;
+    }
+    let data: Uint8Array;
+    try {
+      data = read(pat);
+    } catch {
+      throw new AbortError(`unable to read file list (${pat})`);
+    }
+    const text = decodeUtf8(data);
+    const entries = kind === 'listfile0' ? text.split('\0') : text.split(/\r\n|\r|\n/);
+    out.push(...expandListFiles(entries.filter((l) => l.length > 0), defaultKind, read));
+  }
+  return out;
 }
 
 // globSuffix: hg's patternmatcher ends globs with '$' (a glob names files);
@@ -137,8 +166,15 @@ function compile(
   }
 }
 
-export function buildMatcher(opts: MatchOptions): Matcher {
-  const defaultKind = opts.defaultKind ?? 'relpath';
+export function buildMatcher(opts0: MatchOptions): Matcher {
+  const defaultKind = opts0.defaultKind ?? 'relpath';
+  const read = opts0.readListFile ?? ((p: string) => readFileSync(p));
+  const opts: MatchOptions = {
+    ...opts0,
+    patterns: expandListFiles(opts0.patterns, defaultKind, read),
+    include: opts0.include && expandListFiles(opts0.include, 'glob', read),
+    exclude: opts0.exclude && expandListFiles(opts0.exclude, 'glob', read),
+  };
   const files: string[] = [];
   let anyPats = false;
   let exactOnly = opts.patterns.length > 0;

@@ -31,7 +31,6 @@ import { AbortError } from '../core/errors.js';
 import type { Node, Rev } from '../core/node.js';
 import { hashRevision } from '../core/sha1.js';
 import { REVIDX_ISCENSORED } from '../revlog/constants.js';
-import type { LazyManifest } from '../manifest/lazy-manifest.js';
 import type { Repository } from '../store/repo.js';
 import {
   type DirstateMap,

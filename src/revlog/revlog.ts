@@ -6,7 +6,7 @@ import { AmbiguousPrefixError, LookupError, StorageError } from '../core/errors.
 import { bytesEqual, hexDigit, toHex } from '../core/bytes.js';
 import { NULL_REV, type Node, type Rev, nodeKey } from '../core/node.js';
 import { hashRevision } from '../core/sha1.js';
-import { decompressChunk, decompressPrefix } from '../compress/engine.js';
+import { decompressChunk } from '../compress/engine.js';
 import { patches } from './mpatch.js';
 import {
   FLAG_GENERALDELTA,
@@ -267,17 +267,6 @@ export class Revlog {
   chunk(rev: Rev): Uint8Array {
     const full = this.baseRev(rev) === rev;
     return decompressChunk(this.rawChunk(rev), full ? this.rawSize(rev) : undefined);
-  }
-
-  /**
-   * The first `n` bytes of a revision's text when it is stored whole (no
-   * delta, no flags), decoding only what they need; undefined otherwise.
-   * Not integrity-checked (the whole text is not read).
-   */
-  textPrefix(rev: Rev, n: number): Uint8Array | undefined {
-    if (rev === this.cacheRev && this.cacheText) return this.cacheText.length >= n ? this.cacheText.subarray(0, n) : undefined;
-    if (this.baseRev(rev) !== rev || this.flags(rev) !== 0) return undefined;
-    return decompressPrefix(this.rawChunk(rev), n);
   }
 
   /** The revisions whose chunks rebuild `rev`, base first; stops early at `stopRev`. */

@@ -17,7 +17,6 @@ import type { Manifest } from '../manifest/manifest.js';
 import { fromLatin1, latin1 } from '../core/bytes.js';
 import { NULL_REV, type Node, type Rev, nodeKey } from '../core/node.js';
 import { DiffKind, diffManifestTexts } from '../manifest/manifest-diff.js';
-import type { LazyManifest } from '../manifest/lazy-manifest.js';
 import type { Filelog } from '../filelog/filelog.js';
 import type { Repository } from './repo.js';
 
@@ -32,7 +31,7 @@ export class RevManifests {
   get(rev: Rev): Manifest {
     let m = this.cache.get(rev);
     if (!m) {
-      m = this.repo.manifestLog.get(this.repo.changelog.manifestNode(rev)).read();
+      m = this.repo.manifestLog.get(this.repo.changelog.read(rev).manifest).read();
       this.cache.set(rev, m);
     }
     return m;

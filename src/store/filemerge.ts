@@ -15,7 +15,6 @@ import type { Manifest } from '../manifest/manifest.js';
 import { fromHex, fromLatin1 } from '../core/bytes.js';
 import { AbortError } from '../core/errors.js';
 import { NULL_REV, type Node, shortHex } from '../core/node.js';
-import type { LazyManifest } from '../manifest/lazy-manifest.js';
 import { MERGE_RECORD_RESOLVED, NULL_HEX, type MergeState } from './mergestate.js';
 import { formatLabels, isBinary, simpleMerge, type MergeMode } from './simplemerge.js';
 import {

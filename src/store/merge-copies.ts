@@ -10,7 +10,6 @@
 import type { Manifest } from '../manifest/manifest.js';
 import { fromLatin1, latin1 } from '../core/bytes.js';
 import { NULL_REV, type Rev } from '../core/node.js';
-import type { LazyManifest } from '../manifest/lazy-manifest.js';
 import { type FileRev, RevManifests, ancestorRev, chain, compareNodes, fileParents, fileRev, pathCopies } from './copies.js';
 import type { Repository } from './repo.js';
 

@@ -22,7 +22,7 @@ import { type DirstateMap, F_P1_TRACKED, F_P2_INFO, F_WC_TRACKED, type Timestamp
 import { ADDED_NODE_ID, MODIFIED_NODE_ID } from '../dirstate/status.js';
 import { RevManifests, commonAncestorsHeads } from './copies.js';
 import { type BranchCopies, type MergeCopiesResult, emptyBranchCopies, mergeCopies } from './merge-copies.js';
-import { MergeState, type MergeStateStorage, NULL_HEX } from './mergestate.js';
+import { MergeState, type MergeStateStorage } from './mergestate.js';
 import {
   type DirstateAction,
   type FileMergeEnv,

@@ -10,6 +10,7 @@
 //
 //   npx vitest run test/conformance/status-rev.test.ts
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,7 +18,6 @@ import {
   expectSameAsHg,
   makeTempDir,
   removeTempDirs,
-  runHgkit,
   runProcess,
   stopHgServers,
 } from '../helpers/hg.js';
@@ -275,7 +275,6 @@ describe.concurrent('file patterns', () => {
 
 describe.concurrent('tree manifests', () => {
   it('the repository uses tree manifests', async () => {
-    const fs = await import('node:fs');
     expect(fs.readFileSync(path.join(treeRepo, '.hg/store/requires'), 'latin1')).toMatch(/^treemanifest$/m);
   });
   const revs = ['null', '0', '3', '10', '20'];
@@ -288,6 +287,17 @@ describe.concurrent('tree manifests', () => {
   // With patterns, hg filters both trees by the matcher's visitchildrenset first, so clean files show up in
   // directories the matcher does not take whole even where the tree node did not change.
   const withPatterns = [['-C', 'd1'], ['-mar', 'glob:d*/*'], ['-C', '-I', 'sub'], ['-c', 'd1'], ['-A', 'glob:d*/*'], ['-A', '-I', 'sub'], ['-A', '-X', 'd1'], ['-A', 'rootfilesin:d1'], ['-A', 'd1', 'sub']];
+  it('listfile: and listfile0: patterns (entries relative to the cwd, nested lists, empty lists)', async () => {
+    const lf = path.join(treeTop, 'list.txt');
+    const lf0 = path.join(treeTop, 'list0.txt');
+    const empty = path.join(treeTop, 'empty.txt');
+    fs.writeFileSync(lf, `d1\nglob:sub/*\n\nlistfile0:${lf0}\n`);
+    fs.writeFileSync(lf0, 'nothere\0rootfilesin:d1\0');
+    fs.writeFileSync(empty, '');
+    for (const args of [[`listfile:${lf}`], [`listfile0:${lf0}`], [`listfile:${empty}`], ['-I', `listfile:${lf}`], ['-X', `listfile:${lf}`], ['listfile:/nonexistent/list']]) {
+      await same(['status', '--rev', '0', '--rev', '10', '-A', ...args], args[0] === 'listfile:/nonexistent/list' ? 255 : 0, treeRepo);
+    }
+  });
   for (const args of withPatterns) {
     it(`--rev 0 --rev 10 ${args.join(' ')}`, () => same(['status', '--rev', '0', '--rev', '10', ...args], 0, treeRepo));
     it(`--rev 3 --rev 20 ${args.join(' ')}`, () => same(['status', '--rev', '3', '--rev', '20', ...args], 0, treeRepo));

@@ -22,7 +22,7 @@ export function run(ctx: CommandContext): number {
     include: optList(opts, 'include'),
     exclude: optList(opts, 'exclude'),
   });
-  const manifest = repo.manifestLog.get(repo.changelog.manifestNode(rev)).read();
+  const manifest = repo.manifestLog.get(repo.changelog.read(rev).manifest).read();
   // hg's fast path: plain paths that are all files of the manifest need no walk.
   if (!matcher.anyPats && matcher.files.length > 0 && matcher.files.length < 100) {
     const sorted = [...new Set(matcher.files)].sort();

@@ -25,7 +25,7 @@ export function run(ctx: CommandContext): number {
   });
   const end = optBool(opts, 'print0') ? '\0' : '\n';
   const display = makeRelativeDisplay(repo.root, ctx.cwd);
-  const m = repo.manifestLog.get(repo.changelog.manifestNode(rev)).read();
+  const m = repo.manifestLog.get(repo.changelog.read(rev).manifest).read();
   const noSuchFile = (f: string): void => ui.warn(`${display(pathText(f))}: no such file in rev ${toHex(repo.changelog.node(rev), 0, 6)}\n`);
   if (m instanceof TreeManifest) {
     // hg's treemanifest.walk: only the directories the matcher visits are read

@@ -29,7 +29,7 @@ export function run(ctx: CommandContext): number {
     throw new AbortError('please specify just one revision');
   }
   const rev = revSingle(repo, revArg, '.');
-  const m = repo.manifestLog.get(repo.changelog.manifestNode(rev)).read();
+  const m = repo.manifestLog.get(repo.changelog.read(rev).manifest).read();
   if (m instanceof TreeManifest) {
     // as hg, list what the readable directories give before a damaged one aborts
     const { text, error } = m.flatTextUntilError();
