@@ -43,6 +43,7 @@ import path from 'node:path';
 import { GIT, HG, HGKIT_BIN, NODE, REPO_ROOT, WORK_DIR, benchEnv, hgkitBuilt, machineInfo, runChecked as run } from '../lib/env.mjs';
 import { replaceSection, table, textTable } from '../lib/markdown.mjs';
 import { closeTiming, formatMs, formatRatio, runOnce, summarize } from '../lib/timing.mjs';
+import { selfTimes } from '../lib/cpuprofile.mjs';
 
 const SECTION = '## Working-copy status (npm run bench:status)';
 const DOC = path.join(REPO_ROOT, 'docs', 'benchmarks.md');
@@ -292,21 +293,14 @@ function profileHgkit(hgDir, files) {
     run(NODE, ['--cpu-prof', '--cpu-prof-dir', sub, '--cpu-prof-interval', '100', HGKIT_BIN, 'status'], { cwd: hgDir, env });
     const wall = Number(process.hrtime.bigint() - t0) / 1e6;
     const file = readdirSync(sub).find((n) => n.endsWith('.cpuprofile'));
-    const prof = JSON.parse(readFileSync(path.join(sub, file), 'utf8'));
-    results.push({ wall, ...analyzeProfile(prof) });
+    results.push({ wall, ...analyzeProfile(path.join(sub, file)) });
   }
   results.sort((a, b) => a.nonSyscall - b.nonSyscall);
   return { files, ...results[1], runs: results.length };
 }
 
-function analyzeProfile(prof) {
-  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
-  const self = new Map();
-  const dt = prof.timeDeltas;
-  for (let i = 0; i < prof.samples.length; i++) {
-    const d = (dt[i + 1] ?? 0) / 1000;
-    self.set(prof.samples[i], (self.get(prof.samples[i]) ?? 0) + d);
-  }
+function analyzeProfile(file) {
+  const { byId, self } = selfTimes(file);
   let total = 0;
   let idle = 0;
   let sys = 0;

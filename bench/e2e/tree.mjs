@@ -36,6 +36,7 @@ import { HG, HGKIT_BIN, NODE, REPO_ROOT, WORK_DIR, benchEnv, hgkitBuilt, machine
 import { ensureLocalHg, planLocalHistory } from '../lib/gen-repo.mjs';
 import { replaceSection, table, textTable } from '../lib/markdown.mjs';
 import { closeTiming, compare, formatMs, formatRatio, runOnce } from '../lib/timing.mjs';
+import { selfTimes } from '../lib/cpuprofile.mjs';
 
 const SECTION = '## Tree manifests (npm run bench:tree)';
 const DOC = path.join(REPO_ROOT, 'docs', 'benchmarks.md');
@@ -242,15 +243,8 @@ function profile(args, cwd, label) {
   run(NODE, ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '200', HGKIT_BIN, ...args], { cwd });
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   const file = readdirSync(dir).find((n) => n.endsWith('.cpuprofile'));
-  const prof = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
-  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
-  const self = new Map();
-  for (let i = 0; i < prof.samples.length; i++) {
-    // A delta far above the 0.2 ms interval means the process (or the sampler) was
-    // descheduled on the loaded machine: count at most 1 ms per sample.
-    const d = Math.min((prof.timeDeltas[i + 1] ?? 0) / 1000, 1);
-    self.set(prof.samples[i], (self.get(prof.samples[i]) ?? 0) + d);
-  }
+  // at most 1 ms per sample (0.2 ms interval): longer gaps are the process descheduled
+  const { prof, byId, self } = selfTimes(path.join(dir, file), 1);
   const parent = new Map();
   for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   // each sample goes to the first category its stack matches, looking from the leaf up
