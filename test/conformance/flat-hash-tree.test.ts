@@ -165,6 +165,33 @@ describe.each(['zlib', 'zstd'])('flat-hash tree storage (%s)', (format) => {
     expect(fs.readFileSync(path.join(b, '.hg/bookmarks')).equals(fs.readFileSync(path.join(a, '.hg/bookmarks')))).toBe(true);
   });
 
+  it('commits keep the flat hashes: the same changesets as in the flat repository, exportable', async () => {
+    const flatCopy = path.join(base, `${format}-flatcopy`);
+    // a plain copy keeps the draft phases (a clone publishes them); symlinks as they are
+    fs.cpSync(path.join(base, format), flatCopy, { recursive: true, verbatimSymlinks: true });
+    const dir = path.join(base, fh);
+    for (const d of [flatCopy, dir]) {
+      expect((await hgkit(d, 'update', '-q', '-r', '9')).code).toBe(0);
+      fs.appendFileSync(path.join(d, 'd1/f'), 'more\n');
+      fs.mkdirSync(path.join(d, 'newdir/deeper'), { recursive: true });
+      fs.writeFileSync(path.join(d, 'newdir/deeper/x'), 'x\n');
+      expect((await hgkit(d, 'add', '-q', 'newdir/deeper/x')).code).toBe(0);
+      expect((await hgkit(d, 'rm', '-q', 'top')).code).toBe(0);
+      const c = await hgkit(d, 'commit', '-q', '-u', 'test', '-d', '100 0', '-m', 'on the flat-hash storage');
+      expect([c.code, c.stderr.toString()]).toEqual([0, '']);
+      fs.appendFileSync(path.join(d, 'newdir/deeper/x'), 'y\n');
+      expect((await hgkit(d, 'commit', '-q', '-u', 'test', '-d', '101 0', '-m', 'second')).code).toBe(0);
+    }
+    expect((await hgkit(dir, 'log', '--debug')).stdout.toString()).toBe((await hgkit(flatCopy, 'log', '--debug')).stdout.toString());
+    const v = await hgkit(dir, 'verify');
+    expect([v.code, v.stderr.toString()]).toEqual([0, '']);
+    const exported = `${format}-out2`;
+    expect((await hgkit(base, 'convert', '-q', '--export-flat', fh, exported)).code).toBe(0);
+    const hv = await hg(path.join(base, exported), 'verify', '-q');
+    expect([hv.code, hv.stderr.toString()]).toEqual([0, '']);
+    expect((await hg(path.join(base, exported), 'log', '--debug')).stdout.toString()).toBe((await hg(flatCopy, 'log', '--debug')).stdout.toString());
+  });
+
   it('refuses the wrong direction', async () => {
     const r1 = await hgkit(base, 'convert', '--export-flat', format, `${format}-x`);
     expect(r1.stderr.toString()).toBe(`abort: source repository ${format} does not use the flat-hash tree storage\n`);
