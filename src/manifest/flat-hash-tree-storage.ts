@@ -24,6 +24,7 @@ import { hashRevision } from '../core/sha1.js';
 import { LruCache } from '../core/lru.js';
 import type { ManifestStorage } from './manifest-storage.js';
 import { TreeDirReader, TreeManifest } from './tree-manifest.js';
+import { DiffKind, diffManifestTexts } from './manifest-diff.js';
 
 /** The requirement naming this storage mode (unknown to hg, which then refuses the repository). */
 export const FLAT_HASH_TREE_REQUIREMENT = 'exp-hgkit-flat-hash-treestore';
@@ -144,23 +145,10 @@ export class FlatHashTreeStorage implements ManifestStorage {
     const text = this.revision(rev);
     const [p1] = this.parentRevs(rev);
     if (p1 === NULL_REV) return text;
-    const base = this.revision(p1);
-    const seen = new Set<string>();
-    let s = 0;
-    while (s < base.length) {
-      const nl = base.indexOf(10, s);
-      const e = nl < 0 ? base.length : nl + 1;
-      seen.add(latin1Key(base, s, e));
-      s = e;
-    }
     const parts: Uint8Array[] = [];
-    s = 0;
-    while (s < text.length) {
-      const nl = text.indexOf(10, s);
-      const e = nl < 0 ? text.length : nl + 1;
-      if (!seen.has(latin1Key(text, s, e))) parts.push(text.subarray(s, e));
-      s = e;
-    }
+    diffManifestTexts(this.revision(p1), text, (kind, t, s, _z, e) => {
+      if (kind === DiffKind.Added || kind === DiffKind.Modified) parts.push(t.subarray(s, Math.min(e + 1, t.length)));
+    });
     return concatBytes(parts);
   }
 
@@ -172,10 +160,4 @@ export class FlatHashTreeStorage implements ManifestStorage {
   dirStorage(dir: Uint8Array): ManifestStorage {
     return this.treeStorage.dirStorage(dir);
   }
-}
-
-function latin1Key(b: Uint8Array, s: number, e: number): string {
-  let out = '';
-  for (let i = s; i < e; i++) out += String.fromCharCode(b[i]!);
-  return out;
 }

@@ -44,22 +44,20 @@ import { AbortError, InputError, StateError, StorageError, UnsupportedFeatureErr
 import { bytesEqual, compareBytes, concatBytes, fromLatin1, latin1, toHex, utf8 } from '../core/bytes.js';
 import { NULL_NODE, NULL_REV, type Node, type Rev, isNullNode, nodeKey } from '../core/node.js';
 import { hashRevision } from '../core/sha1.js';
-import { RevlogWriter, revlogWriterOptions } from '../revlog/revlog-writer.js';
 import { REVIDX_ISCENSORED } from '../revlog/constants.js';
 import { bdiff } from '../revlog/bdiff.js';
 import type { Revlog } from '../revlog/revlog.js';
 import { LazyManifest, type ManifestChange, type ManifestFlag } from '../manifest/lazy-manifest.js';
-import { RevlogManifestStorage } from '../manifest/manifest-storage.js';
 import { TreeManifest } from '../manifest/tree-manifest.js';
 import { FLAT_NODES_FILE, FlatHashTreeStorage } from '../manifest/flat-hash-tree-storage.js';
 import { writeFlatHashManifest } from './flat-hash-commit.js';
+import { RepoWriters } from './repo-writers.js';
 import { writeTreeManifest } from '../manifest/tree-write.js';
-import { manifestRadix } from '../vfs/store-encoding.js';
 import type { Filelog } from '../filelog/filelog.js';
 import { branchOf as changesetBranch, isClosed } from '../changelog/changeset.js';
 import { DRAFT, PhaseCache, parsePhaseRoots } from './phases.js';
 import type { Repository } from './repo.js';
-import { openRepoTransaction, repoVfsMap, resolveTxPath, type Transaction, type TransactionVfsMap } from './transaction.js';
+import { openRepoTransaction, repoVfsMap, resolveTxPath, type Transaction } from './transaction.js';
 import { formatHgDate, makeDate, type HgDate } from './commit-date.js';
 import { pyBytesRepr } from '../core/pyrepr.js';
 import { commonAncestorHeads } from './ancestry.js';
@@ -447,51 +445,6 @@ function sameEntry(a: { node: Uint8Array; flags: string } | undefined, b: { node
   return !!a && !!b && a.flags === b.flags && bytesEqual(a.node.subarray(0, 20), b.node.subarray(0, 20));
 }
 
-/** Writers per store file, shared by one commit. */
-class Writers {
-  private readonly map: TransactionVfsMap;
-  private readonly files = new Map<string, RevlogWriter>();
-  private readonly resolve: (f: string) => Uint8Array;
-
-  constructor(private readonly repo: Repository) {
-    this.map = repoVfsMap(repo);
-    this.resolve = (f: string) => resolveTxPath(this.map, '', f);
-  }
-
-  file(path: Uint8Array): { fl: Filelog; w: RevlogWriter } {
-    const k = key(path);
-    const fl = this.repo.file(path);
-    let w = this.files.get(k);
-    if (!w) {
-      const radix = concatBytes([utf8('data/'), path]);
-      w = new RevlogWriter(fl.revlog, radix, this.map.vfs, this.resolve, revlogWriterOptions(this.repo.requirements, 'filelog'));
-      this.files.set(k, w);
-    }
-    return { fl, w };
-  }
-
-  /** The manifest revlog of directory `dir` ('' for the root, else 'a/b/'). */
-  manifest(dir: Uint8Array = EMPTY): RevlogWriter {
-    const st = this.repo.manifestLog.storage;
-    const root = st instanceof FlatHashTreeStorage ? st.treeStorage : st;
-    const storage = dir.length === 0 ? root : root.dirStorage(dir);
-    if (!(storage instanceof RevlogManifestStorage)) throw new UnsupportedFeatureError('hgkit can only commit to revlog manifests');
-    const radix = dir.length === 0 ? '00manifest' : manifestRadix(dir);
-    return new RevlogWriter(storage.revlog, radix, this.map.vfs, this.resolve, revlogWriterOptions(this.repo.requirements, 'manifest'));
-  }
-
-  /** Appends to a store file (not a revlog), journaled with its current length. */
-  appendStoreFile(tr: Transaction, name: string, data: Uint8Array): void {
-    const file = resolveTxPath(this.map, '', name);
-    tr.add(name, this.map.vfs.tryStat(file)?.size ?? 0);
-    this.map.vfs.append(file, data);
-  }
-
-  changelog(): RevlogWriter {
-    return new RevlogWriter(this.repo.changelog.revlog, '00changelog', this.map.vfs, this.resolve, revlogWriterOptions(this.repo.requirements, 'changelog'));
-  }
-}
-
 type Touched = 'added' | 'modified' | 'merged' | undefined;
 
 /**
@@ -511,7 +464,7 @@ export function commitCtx(
   const [p1, p2] = input.parents;
   const p1Rev = isNull(p1) ? NULL_REV : cl.rev(p1);
   const p2Rev = isNull(p2) ? NULL_REV : cl.rev(p2);
-  const writers = new Writers(repo);
+  const writers = new RepoWriters(repo);
   const linkRev = cl.length;
   const touched = new Map<string, Uint8Array>();
 
@@ -579,7 +532,7 @@ export function commitCtx(
 /** hg's commit._filecommit. */
 function fileCommit(
   repo: Repository,
-  writers: Writers,
+  writers: RepoWriters,
   tr: Transaction,
   src: CommitFileSource,
   fname: Uint8Array,
@@ -595,7 +548,8 @@ function fileCommit(
   let touched: Touched;
   if (isNull(fparent1) && isNull(fparent2)) touched = 'added';
 
-  const { fl, w } = writers.file(fname);
+  const fl = repo.file(fname);
+  const w = writers.filelog(fname);
   const meta = new Map<string, Uint8Array>();
   const cfname = src.copySource(fname);
   if (cfname && !bytesEqual(cfname, fname)) {
@@ -671,7 +625,7 @@ interface ManifestParts {
 /** hg's commit._commit_manifest with manifestrevlog.add's fast delta. */
 function commitManifest(
   repo: Repository,
-  writers: Writers,
+  writers: RepoWriters,
   tr: Transaction,
   linkRev: Rev,
   parts: ManifestParts,

@@ -4,11 +4,10 @@
 import { AbortError, StorageError } from '../core/errors.js';
 import { bytesEqual, compareBytes, concatBytes, fromHex, latin1, toHex, utf8 } from '../core/bytes.js';
 import { NULL_NODE, NULL_REV, type Node, type Rev, isNullNode, nodeKey } from '../core/node.js';
-import { RevlogWriter, revlogWriterOptions } from '../revlog/revlog-writer.js';
 import type { Repository } from './repo.js';
+import type { RepoWriters } from './repo-writers.js';
 import { parsePhaseRoots } from './phases.js';
-import type { Transaction, TransactionVfsMap } from './transaction.js';
-import { resolveTxPath } from './transaction.js';
+import type { Transaction } from './transaction.js';
 
 const NL = 0x0a;
 
@@ -107,46 +106,6 @@ export function mappedPhaseRoots(src: Repository, map: (node: Node) => Node | un
   return out;
 }
 
-// ---------------------------------------------------------------------------
-// Writers
-
-/** RevlogWriters of one destination repository, per store radix. */
-export class DestWriters {
-  private readonly files = new Map<string, RevlogWriter>();
-  readonly resolve: (f: string) => Uint8Array;
-
-  constructor(
-    readonly repo: Repository,
-    readonly map: TransactionVfsMap,
-  ) {
-    this.resolve = (f: string) => resolveTxPath(map, '', f);
-  }
-
-  /** A writer over `revlog` (the reader the repository's objects use, so they see new revisions). */
-  writer(radix: Uint8Array | string, revlog: import('../revlog/revlog.js').Revlog, kind: 'changelog' | 'manifest' | 'filelog'): RevlogWriter {
-    const key = typeof radix === 'string' ? radix : latin1(radix);
-    let w = this.files.get(key);
-    if (!w) {
-      w = new RevlogWriter(revlog, key, this.map.vfs, this.resolve, revlogWriterOptions(this.repo.requirements, kind));
-      this.files.set(key, w);
-    }
-    return w;
-  }
-
-  filelog(path: Uint8Array): RevlogWriter {
-    return this.writer(concatBytes([utf8('data/'), path]), this.repo.file(path).revlog, 'filelog');
-  }
-
-  changelog(): RevlogWriter {
-    return this.writer('00changelog', this.repo.changelog.revlog, 'changelog');
-  }
-
-  /** Drops writers (their in-memory copies of index and data) between batches. */
-  clear(): void {
-    this.files.clear();
-  }
-}
-
 /**
  * Copies file revision `node` of `path` from `src` to `dst` (its parents
  * first when missing): same raw text, parents and flags, hence the same node.
@@ -154,7 +113,7 @@ export class DestWriters {
  */
 export function copyFileRevision(
   src: Repository,
-  writers: DestWriters,
+  writers: RepoWriters,
   tr: Transaction,
   path: Uint8Array,
   node: Node,

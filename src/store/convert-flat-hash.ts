@@ -34,7 +34,7 @@ import type { WritableVfs } from '../vfs/atomic-write.js';
 import { manifestRadix } from '../vfs/store-encoding.js';
 import type { Repository } from './repo.js';
 import { openRepoTransaction, repoVfsMap, resolveTxPath, type Transaction } from './transaction.js';
-import { DestWriters } from './convert-common.js';
+import { RepoWriters } from './repo-writers.js';
 import type { ConvertReporter } from './convert-tree.js';
 
 /** Store files never copied: the manifest, journals and undo data, the lock, requires. */
@@ -123,7 +123,7 @@ export function convertToFlatHashTree(src: Repository, dst: Repository, opts: Fl
   report.status?.(`converting ${n} manifests...\n`);
   const tr = openRepoTransaction(dst, 'convert', { report: (m) => report.warn?.(m) });
   try {
-    const writers = new DestWriters(dst, map);
+    const writers = new RepoWriters(dst, map);
     const flatNodesPath = resolveTxPath(map, '', FLAT_NODES_FILE);
     let journaled = false;
     const treeNodes: Node[] = [];

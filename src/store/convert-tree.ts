@@ -32,7 +32,6 @@ import { manifestRadix } from '../vfs/store-encoding.js';
 import type { Repository } from './repo.js';
 import { openRepoTransaction, repoVfsMap, resolveTxPath, type Transaction } from './transaction.js';
 import {
-  DestWriters,
   copyFileRevision,
   encodeBookmarkFile,
   encodePhaseRoots,
@@ -41,6 +40,7 @@ import {
   parseShaMap,
   readBookmarks,
 } from './convert-common.js';
+import { RepoWriters } from './repo-writers.js';
 
 export interface ConvertReporter {
   /** hg's ui.status lines (`scanning source...`, `N description`), newline-terminated. */
@@ -125,7 +125,7 @@ export function convertToTreeManifest(
   report.status?.('converting...\n');
 
   const vmap = repoVfsMap(dst);
-  const writers = new DestWriters(dst, vmap);
+  const writers = new RepoWriters(dst, vmap);
   // a line torn by a kill mid-append is cut off before appending
   const sm = parseShaMap(dst.readHgFile(SHAMAP));
   if (sm.validLength < sm.fileLength) vmap.vfs.truncate(resolveTxPath(vmap, 'plain', SHAMAP), sm.validLength);
